@@ -1,0 +1,109 @@
+"""The per-invocation state of the CLI: global options, the open database, the current plan."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from plantrack import dates, db, planfile, plansync
+from plantrack.errors import PlantrackError
+from plantrack.models import Plan
+
+
+@dataclass
+class AppState:
+    db_option: str | None = None
+    plan_option: str | None = None
+    user_option: str | None = None
+    debug: bool = False
+    _conn: sqlite3.Connection | None = field(default=None, repr=False)
+    _plan: Plan | None = field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return db.resolve_path(self.db_option)
+
+    def plan_path(self) -> Path:
+        return planfile.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
+
+    def user(self) -> str:
+        name = self.user_option or os.environ.get("PLANTRACK_USER")
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:  # getuser raises several kinds when no login name exists
+                name = "unknown"
+        name = name.strip()
+        if not name or len(name) > 100 or any(ord(ch) < 32 for ch in name):
+            raise PlantrackError(f"{name[:40]!r} is not a usable user name", hint="set --user NAME")
+        return name
+
+    def conn(self, bootstrap: bool = True) -> sqlite3.Connection:
+        """The database, created and loaded with the plan on first use."""
+        if self._conn is None:
+            self._conn = db.connect(self.db_path)
+            if bootstrap and plansync.latest_revision(self._conn) is None:
+                self._bootstrap()
+            elif bootstrap:
+                self._warn_if_plan_changed()
+        return self._conn
+
+    def _bootstrap(self) -> None:
+        assert self._conn is not None
+        source = planfile.read_source(self.plan_path())
+        plan = planfile.load(source)
+        rev, _ = plansync.apply(self._conn, plan, source, self.user(), dates.now_utc())
+        if rev is not None:
+            say(f"created {self.db_path} with plan {plan.id!r} from {source.path}")
+
+    def _warn_if_plan_changed(self) -> None:
+        assert self._conn is not None
+        path = self.plan_path()
+        explicit = bool(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
+        if not explicit and path == planfile.embedded_plan_path():
+            return
+        try:
+            source = planfile.read_source(path)
+        except PlantrackError:
+            if explicit:
+                raise
+            return
+        latest = plansync.latest_revision(self._conn)
+        if latest is not None and latest.sha256 != source.sha256:
+            say(
+                f"note: {source.path} differs from the plan last applied (revision {latest.rev});"
+                " run 'plantrack plan diff' and 'plantrack plan apply'"
+            )
+
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = plansync.load_plan(self.conn())
+        return self._plan
+
+    def today(self) -> date:
+        return dates.today(self.plan().timezone)
+
+    def on(self, text: str | None) -> date:
+        """A ``--on`` date (default today) in the plan's time zone."""
+        return dates.parse_date(text or "today", self.today())
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._plan = None
+
+
+state = AppState()
+
+
+def say(message: str) -> None:
+    """Talk to the person: one line on stderr (data goes to stdout)."""
+    from plantrack.render import safe
+
+    print(safe(message), file=sys.stderr)

@@ -1,0 +1,91 @@
+"""Plan commands: check, apply and diff objectives.toml against the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plantrack.cli.context import say, state
+from plantrack.cli.options import Json, PlanFile
+
+app = typer.Typer(help="Validate the plan file and load it into the database.", no_args_is_help=True)
+
+
+def _source(file: str | None):  # type: ignore[no-untyped-def]
+    from plantrack import planfile
+
+    path = Path(file) if file else state.plan_path()
+    return planfile.read_source(path)
+
+
+@app.command("check")
+def check(file: PlanFile = None) -> None:
+    """Validate the plan file and list every problem with its line."""
+    from plantrack import planfile
+    from plantrack.render import terminal
+
+    source = _source(file)
+    plan, problems = planfile.parse(source)
+    if problems:
+        terminal.problems(problems)
+        n = len(problems)
+        say(f"{source.path}: {n} problem{'s' if n != 1 else ''}")
+        raise typer.Exit(2)
+    assert plan is not None
+    milestones = sum(len(o.milestones) for o in plan.objectives)
+    indicators = sum(len(o.indicators) for o in plan.objectives)
+    say(
+        f"{source.path}: plan {plan.id!r} is valid: {len(plan.objectives)} objectives,"
+        f" {milestones} milestones, {indicators} indicators"
+    )
+
+
+@app.command("apply")
+def apply(
+    file: PlanFile = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    json: Json = False,
+) -> None:
+    """Load or update the plan's structure; removed objects are archived with their history."""
+    from plantrack import dates, planfile, plansync
+    from plantrack.render import dump_json, terminal
+
+    source = _source(file)
+    plan = planfile.load(source)
+    conn = state.conn(bootstrap=False)
+    if dry_run:
+        changes = plansync.diff(conn, plan)
+        rev = None
+    else:
+        rev, changes = plansync.apply(conn, plan, source, state.user(), dates.now_utc())
+    if json:
+        dump_json({"revision": rev, "dry_run": dry_run, "changes": [c.to_json() for c in changes]})
+        return
+    if changes:
+        terminal.changes(changes, stderr=not dry_run)
+    if dry_run:
+        say(f"dry run: {plansync.summarise(changes)}; nothing written")
+    elif rev is None:
+        say(f"plan {plan.id!r} is up to date; nothing to apply")
+    else:
+        say(f"applied {source.path} as revision {rev}: {plansync.summarise(changes)}")
+        print(rev)
+
+
+@app.command("diff")
+def diff(file: PlanFile = None, json: Json = False) -> None:
+    """Show what applying the plan file would change."""
+    from plantrack import planfile, plansync
+    from plantrack.render import dump_json, terminal
+
+    source = _source(file)
+    plan = planfile.load(source)
+    changes = plansync.diff(state.conn(bootstrap=False), plan)
+    if json:
+        dump_json([c.to_json() for c in changes])
+        return
+    if changes:
+        terminal.changes(changes)
+    say(f"{source.path}: {plansync.summarise(changes)}")

@@ -1,0 +1,142 @@
+"""Write commands: milestone state changes, measurements, notes and retractions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from plantrack.cli.context import say, state
+from plantrack.cli.options import Attach, Json, Note, On, Tags, Url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from plantrack.ledger import Attachment, Draft, Entry
+
+milestone_app = typer.Typer(help="Change a milestone's state, with evidence.", no_args_is_help=True)
+
+IdArg = Annotated[str, typer.Argument(help="The milestone's id.", show_default=False)]
+
+
+def _attach(path: str | None) -> tuple[Attachment | None, Path | None]:
+    from plantrack import db, ledger
+
+    if not path:
+        return None, None
+    return ledger.store_attachment(db.attachment_dir(state.db_path), path)
+
+
+def _written(entry: Entry, json: bool, what: str) -> None:
+    from plantrack.render import dump_json
+
+    if json:
+        dump_json(entry.to_json())
+    else:
+        say(f"recorded entry {entry.id}: {what}")
+        print(entry.id)
+
+
+def _save(make: Callable[[Attachment | None], Draft], attach: str | None) -> Entry:
+    """Store the attachment, build the draft with it, write the entry; tidy up on failure."""
+    from plantrack import dates, ledger
+
+    conn = state.conn()
+    attachment, fresh = _attach(attach)
+    try:
+        draft = make(attachment)
+        return ledger.record(conn, draft, state.user(), dates.now_utc())
+    except BaseException:
+        if fresh is not None:
+            ledger.discard_unreferenced(conn, fresh)
+        raise
+
+
+def _milestone(action: str, milestone_id: str, on: str | None, note: str | None,
+               url: str | None, attach: str | None, tag: list[str] | None, json: bool) -> None:  # fmt: skip
+    from plantrack import ledger
+
+    conn = state.conn()
+    day = state.on(on)
+    tags = ledger.clean_tags(tag or [])
+    entry = _save(
+        lambda a: ledger.milestone_draft(conn, milestone_id, action, day, note, url, a, tags), attach
+    )
+    _written(entry, json, f"{milestone_id} → {entry.state.value if entry.state else '?'} on {day}")
+
+
+def _make(action: str, doc: str):  # type: ignore[no-untyped-def]
+    def command(
+        milestone_id: IdArg, on: On = None, note: Note = None, url: Url = None,
+        attach: Attach = None, tag: Tags = None, json: Json = False,
+    ) -> None:  # fmt: skip
+        _milestone(action, milestone_id, on, note, url, attach, tag, json)
+
+    command.__doc__ = doc
+    command.__name__ = action
+    return command
+
+
+for _action, _doc in (
+    ("start", "Mark a milestone in progress."),
+    ("done", "Mark a milestone done (with the evidence the plan asks for)."),
+    ("block", "Mark a milestone blocked."),
+    ("cancel", "Cancel a milestone (it no longer counts)."),
+    ("reopen", "Reopen a done, blocked or cancelled milestone."),
+):
+    milestone_app.command(_action)(_make(_action, _doc))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("measure")(measure)
+    app.command("log")(log)
+    app.command("retract")(retract)
+
+
+def measure(
+    indicator_id: Annotated[str, typer.Argument(help="The indicator's id.", show_default=False)],
+    value: Annotated[str, typer.Argument(help="The measured value.", show_default=False)],
+    on: On = None, note: Note = None, url: Url = None, attach: Attach = None, tag: Tags = None,
+    json: Json = False,
+) -> None:  # fmt: skip
+    """Record an indicator value."""
+    from plantrack import ledger
+
+    conn = state.conn()
+    day = state.on(on)
+    number = ledger.parse_value(value)
+    tags = ledger.clean_tags(tag or [])
+    entry = _save(
+        lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags),
+        attach,
+    )
+    _written(entry, json, f"{indicator_id} = {value} on {day}")
+
+
+def log(
+    target_id: Annotated[str, typer.Argument(help="Objective, milestone, indicator or plan id.", show_default=False)],
+    text: Annotated[str, typer.Argument(help="What happened.", show_default=False)],
+    on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, json: Json = False,
+) -> None:  # fmt: skip
+    """Record evidence for an objective, milestone or indicator (or the plan)."""
+    from plantrack import ledger
+
+    conn = state.conn()
+    day = state.on(on)
+    tags = ledger.clean_tags(tag or [])
+    entry = _save(lambda a: ledger.note_draft(conn, target_id, text, day, url, a, tags), attach)
+    _written(entry, json, f"note on {target_id} dated {day}")
+
+
+def retract(
+    entry_ref: Annotated[str, typer.Argument(metavar="ENTRY", help="The entry's id (or uid).", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn.", show_default=False)],
+    json: Json = False,
+) -> None:  # fmt: skip
+    """Withdraw a wrong entry; it stays in the history, struck out."""
+    from plantrack import dates, ledger
+
+    conn = state.conn()
+    entry = ledger.retract(conn, entry_ref, reason, state.user(), dates.now_utc(), state.today())
+    _written(entry, json, f"retraction of {entry.retracts}")

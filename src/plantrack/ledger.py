@@ -1,0 +1,502 @@
+"""The append-only evidence ledger: write entries, retract them, read them as known at an instant."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import mimetypes
+import os
+import re
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from plantrack import db
+from plantrack.dates import utc_stamp
+from plantrack.errors import PlantrackError, UnknownId
+from plantrack.models import Kind, State, Verify
+
+GENESIS = "0" * 64
+MAX_TEXT = 1_000_000
+MAX_URL = 4096
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f]+")
+TAG = re.compile(r"[\w][\w.-]{0,63}")
+
+ACTIONS: dict[str, State] = {
+    "start": State.IN_PROGRESS,
+    "done": State.DONE,
+    "block": State.BLOCKED,
+    "cancel": State.CANCELLED,
+    "reopen": State.IN_PROGRESS,
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "size": self.size, "type": self.media_type}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    uid: str
+    kind: Kind
+    target: str
+    on: date
+    recorded_at: str
+    user: str
+    site: str
+    text: str | None = None
+    value: float | None = None
+    state: State | None = None
+    url: str | None = None
+    attachment: Attachment | None = None
+    tags: tuple[str, ...] = ()
+    retracts: str | None = None
+    prev_hash: str = GENESIS
+    hash: str = ""
+    retracted: bool = False
+    retracted_by: int | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
+        value: float | int | None = self.value
+        if value is not None and float(value).is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return {
+            "id": self.id, "uid": self.uid, "kind": self.kind.value, "target": self.target,
+            "on": self.on.isoformat(), "recorded_at": self.recorded_at, "user": self.user,
+            "text": self.text, "value": value, "state": self.state.value if self.state else None,
+            "url": self.url,
+            "attachment": self.attachment.to_json() if self.attachment else None,
+            "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
+            "site": self.site, "hash": self.hash,
+        }  # fmt: skip
+
+
+def canonical(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """sha256 of the previous entry's hash followed by this entry's canonical content."""
+    return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
+
+
+def hashed_content(e: Entry) -> dict[str, Any]:
+    """The fields the hash chain covers (everything but the row id and derived flags)."""
+    return {
+        "uid": e.uid, "kind": e.kind.value, "target": e.target, "on": e.on.isoformat(),
+        "recorded_at": e.recorded_at, "user": e.user, "site": e.site, "text": e.text,
+        "value": e.value, "state": e.state.value if e.state else None, "url": e.url,
+        "attachment": e.attachment.to_json() if e.attachment else None,
+        "tags": list(e.tags), "retracts": e.retracts,
+    }  # fmt: skip
+
+
+# --- validation of user input ----------------------------------------------------------------
+
+
+def clean_text(text: str | None, what: str = "text", required: bool = False) -> str | None:
+    if text is None:
+        if required:
+            raise PlantrackError(f"{what} is required")
+        return None
+    if "\x00" in text:
+        raise PlantrackError(f"{what} contains a NUL character", hint="remove it")
+    if required and not text.strip():
+        raise PlantrackError(f"{what} is empty", hint="say what happened")
+    if len(text) > MAX_TEXT:
+        raise PlantrackError(
+            f"{what} is {len(text)} characters long", hint=f"keep it under {MAX_TEXT}; attach a file"
+        )
+    return text
+
+
+def clean_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    url = url.strip()
+    if len(url) > MAX_URL or not URL.fullmatch(url):
+        raise PlantrackError(
+            f"{url[:80]!r} is not a URL", hint="give a full address such as https://example.org/page"
+        )
+    return url
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for t in tags:
+        t = t.strip()
+        if not TAG.fullmatch(t):
+            raise PlantrackError(
+                f"{t[:40]!r} is not a valid tag", hint="use letters, digits, '.', '_' or '-'"
+            )
+        if t not in out:
+            out.append(t)
+    if len(out) > 32:
+        raise PlantrackError("too many tags", hint="use at most 32")
+    return tuple(out)
+
+
+def parse_value(text: str) -> float:
+    """A measured value: a finite number (thousands separators such as 1,500 allowed)."""
+    s = str(text).strip().replace("_", "")
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    try:
+        value = float(s)
+    except ValueError:
+        raise PlantrackError(f"{str(text)[:40]!r} is not a number", hint="e.g. 7, 12.5 or 1,500") from None
+    if not math.isfinite(value):
+        raise PlantrackError(f"{text!r} is not a finite number", hint="give a real measurement")
+    return value
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    kind: str
+    parent: str | None
+    data: dict[str, Any]
+    archived: bool
+
+
+def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] = (
+        "plan", "objective", "milestone", "indicator"), allow_archived: bool = False) -> Target:  # fmt: skip
+    """The plan object called ``target_id``, or UnknownId with a suggestion."""
+    marks = ",".join("?" * len(kinds))
+    row = conn.execute(
+        f"SELECT id, kind, parent, data_json, archived_rev FROM plan_object WHERE id = ?"
+        f" AND kind IN ({marks}) ORDER BY archived_rev IS NOT NULL LIMIT 1",
+        (target_id, *kinds),
+    ).fetchone()
+    what = " or ".join(kinds) if len(kinds) < 4 else "objective, milestone or indicator"
+    if row is None:
+        ids = [r[0] for r in conn.execute(
+            f"SELECT id FROM plan_object WHERE kind IN ({marks}) AND archived_rev IS NULL", kinds)]  # fmt: skip
+        import difflib
+
+        close = difflib.get_close_matches(target_id, ids, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else "see 'plantrack status --all' for ids"
+        other = conn.execute("SELECT kind FROM plan_object WHERE id = ?", (target_id,)).fetchone()
+        if other:
+            raise UnknownId(f"{target_id!r} is a {other[0]}, not a {what}", hint=hint)
+        raise UnknownId(f"unknown {what} {target_id!r}", hint=hint)
+    t = Target(row[0], row[1], row[2], json.loads(row[3]), row[4] is not None)
+    if t.archived and not allow_archived:
+        raise PlantrackError(
+            f"{t.kind} {target_id!r} was removed from the plan (archived)",
+            hint="its history is kept; add it back to objectives.toml to record against it",
+        )
+    return t
+
+
+def target_family(conn: sqlite3.Connection, target_id: str) -> list[str]:
+    """The target and, for an objective, its milestones and indicators; the plan: everything."""
+    row = conn.execute("SELECT kind FROM plan_object WHERE id = ?", (target_id,)).fetchone()
+    if row and row[0] == "plan":
+        return []  # no filter
+    ids = [target_id]
+    ids += [r[0] for r in conn.execute("SELECT id FROM plan_object WHERE parent = ?", (target_id,))]
+    return ids
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]:
+    """Copy ``source`` into the content-addressed store; return it and the path if newly made."""
+    src = Path(source)
+    if not src.is_file():
+        raise PlantrackError(f"cannot attach {source!r}: no such file", hint="check the path")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with src.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as e:
+        raise PlantrackError(f"cannot read {source!r}: {e.strerror}") from e
+    sha = digest.hexdigest()
+    dest = store / sha[:2] / sha
+    made = None
+    if not dest.exists():
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
+            with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, dest)
+            made = dest
+        except OSError as e:
+            raise PlantrackError(f"cannot store attachment {source!r}: {e.strerror}") from e
+    media = mimetypes.guess_type(src.name)[0] or "application/octet-stream"
+    return Attachment(src.name, sha, size, media), made
+
+
+def attachment_path(store: Path, sha: str) -> Path:
+    return store / sha[:2] / sha
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """An entry before it is chained and stored."""
+
+    kind: Kind
+    target: str
+    on: date
+    text: str | None = None
+    value: float | None = None
+    state: State | None = None
+    url: str | None = None
+    attachment: Attachment | None = None
+    tags: tuple[str, ...] = ()
+    retracts: str | None = None
+
+
+def _last_hash(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT hash FROM entry ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: datetime,
+           ) -> list[Entry]:  # fmt: skip
+    """Chain and insert drafts; the caller holds the write transaction."""
+    site = db.site(conn)
+    prev = _last_hash(conn)
+    stamp = utc_stamp(now)
+    out: list[Entry] = []
+    rows = []
+    for d in drafts:
+        e = Entry(
+            id=0, uid=uuid.uuid4().hex, kind=d.kind, target=d.target, on=d.on, recorded_at=stamp,
+            user=user, site=site, text=d.text, value=d.value, state=d.state, url=d.url,
+            attachment=d.attachment, tags=d.tags, retracts=d.retracts, prev_hash=prev,
+        )  # fmt: skip
+        h = entry_hash(prev, hashed_content(e))
+        a = e.attachment
+        rows.append((
+            e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
+            e.text, e.value, e.state.value if e.state else None, e.url,
+            a.name if a else None, a.sha256 if a else None, a.size if a else None,
+            a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
+            e.retracts, prev, h,
+        ))  # fmt: skip
+        out.append(e)
+        prev = h
+    sql = (
+        "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
+        " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
+        " tags, retracts, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    )
+    if len(rows) == 1:
+        cur = conn.execute(sql, rows[0])
+        first = cur.lastrowid or 0
+    else:
+        conn.executemany(sql, rows)
+        first = conn.execute("SELECT max(id) FROM entry").fetchone()[0] - len(rows) + 1
+    return [
+        Entry(**{**vars(e), "id": first + n, "hash": r[-1]}) for n, (e, r) in enumerate(zip(out, rows))
+    ]
+
+
+def record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime) -> Entry:
+    """Write one entry in its own transaction."""
+    with db.write(conn):
+        return append(conn, [draft], user, now)[0]
+
+
+def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:
+    """Remove a just-stored attachment that no entry came to reference."""
+    try:
+        referenced = conn.execute(
+            "SELECT 1 FROM entry WHERE attachment_sha256 = ? LIMIT 1", (stored.name,)
+        ).fetchone()
+    except sqlite3.Error:
+        return
+    if referenced is None:
+        stored.unlink(missing_ok=True)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+_COLUMNS = (
+    "e.id, e.uid, e.kind, e.target, e.on_date, e.recorded_at, e.user, e.site, e.text, e.value,"
+    " e.state, e.url, e.attachment_name, e.attachment_sha256, e.attachment_size,"
+    " e.attachment_type, e.tags, e.retracts, e.prev_hash, e.hash"
+)
+
+
+def _retraction_clause(known_at: str | None) -> tuple[str, tuple[Any, ...]]:
+    sql = "(SELECT min(r.id) FROM entry r WHERE r.retracts = e.uid"
+    if known_at is not None:
+        return sql + " AND r.recorded_at <= ?)", (known_at,)
+    return sql + ")", ()
+
+
+def _row(row: Sequence[Any]) -> Entry:
+    att = Attachment(row[12], row[13], row[14], row[15]) if row[13] else None
+    return Entry(
+        id=row[0], uid=row[1], kind=Kind(row[2]), target=row[3], on=date.fromisoformat(row[4]),
+        recorded_at=row[5], user=row[6], site=row[7], text=row[8], value=row[9],
+        state=State(row[10]) if row[10] else None, url=row[11], attachment=att,
+        tags=tuple(json.loads(row[16])), retracts=row[17], prev_hash=row[18], hash=row[19],
+        retracted=row[20] is not None, retracted_by=row[20],
+    )  # fmt: skip
+
+
+def entries(conn: sqlite3.Connection, targets: Sequence[str] | None = None,
+            since: date | None = None, until: date | None = None, known_at: str | None = None,
+            kinds: Sequence[str] | None = None, newest_first: bool = True,
+            limit: int | None = None) -> list[Entry]:  # fmt: skip
+    """Entries as known at ``known_at`` (a UTC stamp; None: everything recorded)."""
+    rsql, rparams = _retraction_clause(known_at)
+    sql = f"SELECT {_COLUMNS}, {rsql} FROM entry e WHERE 1=1"
+    params: list[Any] = list(rparams)
+    if targets:
+        sql += f" AND e.target IN ({','.join('?' * len(targets))})"
+        params += list(targets)
+    if since is not None:
+        sql += " AND e.on_date >= ?"
+        params.append(since.isoformat())
+    if until is not None:
+        sql += " AND e.on_date <= ?"
+        params.append(until.isoformat())
+    if known_at is not None:
+        sql += " AND e.recorded_at <= ?"
+        params.append(known_at)
+    if kinds:
+        sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
+        params += list(kinds)
+    order = "DESC" if newest_first else "ASC"
+    sql += f" ORDER BY e.on_date {order}, e.id {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [_row(r) for r in conn.execute(sql, params)]
+
+
+def get(conn: sqlite3.Connection, ref: str) -> Entry:
+    """One entry by its id or by its uid (or a unique uid prefix of at least 6 characters)."""
+    rsql, rparams = _retraction_clause(None)
+    ref = str(ref).strip().lstrip("#")
+    base = f"SELECT {_COLUMNS}, {rsql} FROM entry e"
+    if ref.isdigit():
+        rows = conn.execute(base + " WHERE e.id = ?", (*rparams, int(ref))).fetchall()
+    elif re.fullmatch(r"[0-9a-f]{6,32}", ref):
+        rows = conn.execute(base + " WHERE e.uid LIKE ? LIMIT 2", (*rparams, ref + "%")).fetchall()
+    else:
+        raise PlantrackError(f"{ref[:40]!r} is not an entry id", hint="give the number 'plantrack evidence' shows")  # fmt: skip
+    if not rows:
+        raise UnknownId(f"no entry {ref!r}", hint="see 'plantrack evidence' for entry ids")
+    if len(rows) > 1:
+        raise PlantrackError(f"{ref!r} matches several entries", hint="give more of the uid")
+    return _row(rows[0])
+
+
+def milestone_state(conn: sqlite3.Connection, milestone: str, on: date,
+                    known_at: str | None = None) -> tuple[State, Entry | None]:  # fmt: skip
+    """A milestone's state at ``on``: its last non-retracted state change dated on or before it."""
+    for e in entries(conn, [milestone], until=on, known_at=known_at, kinds=["milestone"]):
+        if not e.retracted:
+            return e.state or State.PLANNED, e
+    return State.PLANNED, None
+
+
+# --- the write commands' logic ---------------------------------------------------------------
+
+
+def milestone_draft(conn: sqlite3.Connection, milestone_id: str, action: str, on: date,
+                    note: str | None, url: str | None, attachment: Attachment | None,
+                    tags: tuple[str, ...] = ()) -> Draft:  # fmt: skip
+    """Validate a milestone state change and return the entry to write."""
+    t = find_target(conn, milestone_id, ("milestone",))
+    if action not in ACTIONS:
+        raise PlantrackError(
+            f"{action!r} is not a milestone action", hint="use start, done, block, cancel or reopen"
+        )
+    new = ACTIONS[action]
+    current, last = milestone_state(conn, milestone_id, on)
+    if action == "reopen" and current not in (State.DONE, State.CANCELLED, State.BLOCKED):
+        raise PlantrackError(
+            f"milestone {milestone_id!r} is {current.value} on {on}, not closed",
+            hint="reopen applies to a done, cancelled or blocked milestone",
+        )
+    if action != "reopen" and current == new and last is not None:
+        raise PlantrackError(
+            f"milestone {milestone_id!r} is already {current.value} on {on} (entry {last.id})",
+            hint="nothing to record; retract that entry if it was wrong",
+        )
+    if new == State.DONE:
+        verify = t.data.get("verify")
+        missing = None
+        if verify == Verify.URL and not url:
+            missing = "a --url to the evidence"
+        elif verify == Verify.ATTACHMENT and attachment is None:
+            missing = "an --attach FILE with the evidence"
+        elif verify == Verify.ANY and not url and attachment is None:
+            missing = "evidence: a --url or an --attach FILE"
+        if missing:
+            raise PlantrackError(
+                f"milestone {milestone_id!r} needs {missing} to be marked done (verify = {verify!r} in the plan)",  # fmt: skip
+                hint=f"e.g. plantrack milestone done {milestone_id} --url https://...",
+            )
+    return Draft(Kind.MILESTONE, milestone_id, on, text=clean_text(note, "note"), state=new,
+                 url=clean_url(url), attachment=attachment, tags=tags)  # fmt: skip
+
+
+def measurement_draft(conn: sqlite3.Connection, indicator_id: str, value: float, on: date,
+                      note: str | None, url: str | None, attachment: Attachment | None,
+                      tags: tuple[str, ...] = ()) -> Draft:  # fmt: skip
+    find_target(conn, indicator_id, ("indicator",))
+    if not math.isfinite(value):
+        raise PlantrackError(f"{value!r} is not a finite number", hint="give a real measurement")
+    return Draft(Kind.MEASUREMENT, indicator_id, on, text=clean_text(note, "note"), value=value,
+                 url=clean_url(url), attachment=attachment, tags=tags)  # fmt: skip
+
+
+def note_draft(conn: sqlite3.Connection, target_id: str, text: str, on: date, url: str | None,
+               attachment: Attachment | None, tags: tuple[str, ...] = ()) -> Draft:  # fmt: skip
+    find_target(conn, target_id)
+    return Draft(Kind.NOTE, target_id, on, text=clean_text(text, "the note", required=True),
+                 url=clean_url(url), attachment=attachment, tags=tags)  # fmt: skip
+
+
+def retract(conn: sqlite3.Connection, ref: str, reason: str, user: str, now: datetime,
+            on: date) -> Entry:  # fmt: skip
+    """Withdraw an entry: append a retraction naming it, inside one transaction."""
+    reason_text = clean_text(reason, "the reason", required=True)
+    with db.write(conn):
+        e = get(conn, ref)
+        if e.kind == Kind.RETRACTION:
+            raise PlantrackError(
+                f"entry {e.id} is itself a retraction",
+                hint="record the withdrawn entry again instead",
+            )
+        if e.retracted:
+            raise PlantrackError(f"entry {e.id} is already retracted (by entry {e.retracted_by})")
+        draft = Draft(Kind.RETRACTION, e.target, on, text=reason_text, retracts=e.uid)
+        return append(conn, [draft], user, now)[0]

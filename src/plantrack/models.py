@@ -1,0 +1,249 @@
+"""Frozen dataclasses and enums shared by every layer: the plan's structure and ledger entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Park(StrEnum):
+    SHENZHEN = "shenzhen"
+    HONG_KONG = "hong-kong"
+    BOTH = "both"
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+class Verify(StrEnum):
+    URL = "url"
+    ATTACHMENT = "attachment"
+    ANY = "any"
+
+
+class State(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+class Kind(StrEnum):
+    NOTE = "note"
+    MEASUREMENT = "measurement"
+    MILESTONE = "milestone"
+    RETRACTION = "retraction"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A sector or a theme."""
+
+    kind: str
+    id: str
+    name: str
+    name_zh: str | None = None
+    description: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class TrajectoryPoint:
+    date: date
+    value: float
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    objective: str
+    title: str
+    due: date
+    title_zh: str | None = None
+    weight: float = 1.0
+    verify: Verify | None = None
+    description: str | None = None
+    source: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    objective: str
+    name: str
+    baseline: float
+    baseline_date: date
+    name_zh: str | None = None
+    unit: str = ""
+    target: float | None = None
+    target_date: date | None = None
+    direction: Direction = Direction.INCREASE
+    trajectory: tuple[TrajectoryPoint, ...] = ()
+    weight: float = 1.0
+    description: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    title: str
+    start: date
+    due: date
+    park: Park = Park.BOTH
+    title_zh: str | None = None
+    description: str | None = None
+    source: str | None = None
+    sector: str | None = None
+    theme: str | None = None
+    owner: str | None = None
+    weight: float = 1.0
+    milestones: tuple[Milestone, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    adopted: date
+    horizon: date
+    timezone: str = "Asia/Shanghai"
+    title_zh: str | None = None
+    description: str | None = None
+    source: str | None = None
+    review: str | None = None
+    rag_amber: float = 0.05
+    rag_red: float = 0.15
+    sectors: tuple[Group, ...] = ()
+    themes: tuple[Group, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def items(self) -> dict[str, Objective | Milestone | Indicator]:
+        """Every objective, milestone and indicator by id."""
+        if not self._index:
+            for o in self.objectives:
+                self._index[o.id] = o
+                for m in o.milestones:
+                    self._index[m.id] = m
+                for i in o.indicators:
+                    self._index[i.id] = i
+        return self._index
+
+    def group(self, kind: str, gid: str) -> Group | None:
+        for g in self.sectors if kind == "sector" else self.themes:
+            if g.id == gid:
+                return g
+        return None
+
+
+# --- plain-data round trip (stored in the database as JSON) -----------------------------------
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _pd(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def group_to_dict(g: Group) -> dict[str, Any]:
+    return {k: v for k, v in vars(g).items() if v is not None}
+
+
+def milestone_to_dict(m: Milestone) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": m.id, "objective": m.objective, "title": m.title, "title_zh": m.title_zh,
+        "due": _d(m.due), "weight": m.weight, "verify": m.verify.value if m.verify else None,
+        "description": m.description, "source": m.source, "owner": m.owner,
+    }  # fmt: skip
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def indicator_to_dict(i: Indicator) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": i.id, "objective": i.objective, "name": i.name, "name_zh": i.name_zh,
+        "unit": i.unit, "baseline": i.baseline, "baseline_date": _d(i.baseline_date),
+        "target": i.target, "target_date": _d(i.target_date), "direction": i.direction.value,
+        "trajectory": [{"date": _d(p.date), "value": p.value} for p in i.trajectory],
+        "weight": i.weight, "description": i.description, "source": i.source,
+    }  # fmt: skip
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def objective_to_dict(o: Objective, nested: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": o.id, "title": o.title, "title_zh": o.title_zh, "description": o.description,
+        "source": o.source, "sector": o.sector, "theme": o.theme, "park": o.park.value,
+        "owner": o.owner, "start": _d(o.start), "due": _d(o.due), "weight": o.weight,
+    }  # fmt: skip
+    if nested:
+        d["milestones"] = [milestone_to_dict(m) for m in o.milestones]
+        d["indicators"] = [indicator_to_dict(i) for i in o.indicators]
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def plan_to_dict(p: Plan, nested: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": p.id, "title": p.title, "title_zh": p.title_zh, "adopted": _d(p.adopted),
+        "horizon": _d(p.horizon), "timezone": p.timezone, "description": p.description,
+        "source": p.source, "review": p.review, "rag": {"amber": p.rag_amber, "red": p.rag_red},
+    }  # fmt: skip
+    if nested:
+        d["sectors"] = [group_to_dict(g) for g in p.sectors]
+        d["themes"] = [group_to_dict(g) for g in p.themes]
+        d["objectives"] = [objective_to_dict(o) for o in p.objectives]
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def plan_from_dict(d: dict[str, Any]) -> Plan:
+    def ms(x: dict[str, Any]) -> Milestone:
+        return Milestone(
+            id=x["id"], objective=x["objective"], title=x["title"], due=date.fromisoformat(x["due"]),
+            title_zh=x.get("title_zh"), weight=x.get("weight", 1.0),
+            verify=Verify(x["verify"]) if x.get("verify") else None,
+            description=x.get("description"), source=x.get("source"), owner=x.get("owner"),
+        )  # fmt: skip
+
+    def ind(x: dict[str, Any]) -> Indicator:
+        return Indicator(
+            id=x["id"], objective=x["objective"], name=x["name"], baseline=x["baseline"],
+            baseline_date=date.fromisoformat(x["baseline_date"]), name_zh=x.get("name_zh"),
+            unit=x.get("unit", ""), target=x.get("target"), target_date=_pd(x.get("target_date")),
+            direction=Direction(x.get("direction", "increase")),
+            trajectory=tuple(
+                TrajectoryPoint(date.fromisoformat(p["date"]), p["value"])
+                for p in x.get("trajectory", [])
+            ),
+            weight=x.get("weight", 1.0), description=x.get("description"), source=x.get("source"),
+        )  # fmt: skip
+
+    def obj(x: dict[str, Any]) -> Objective:
+        return Objective(
+            id=x["id"], title=x["title"], start=date.fromisoformat(x["start"]),
+            due=date.fromisoformat(x["due"]), park=Park(x.get("park", "both")),
+            title_zh=x.get("title_zh"), description=x.get("description"), source=x.get("source"),
+            sector=x.get("sector"), theme=x.get("theme"), owner=x.get("owner"),
+            weight=x.get("weight", 1.0),
+            milestones=tuple(ms(m) for m in x.get("milestones", [])),
+            indicators=tuple(ind(i) for i in x.get("indicators", [])),
+        )  # fmt: skip
+
+    rag = d.get("rag", {})
+    return Plan(
+        id=d["id"], title=d["title"], adopted=date.fromisoformat(d["adopted"]),
+        horizon=date.fromisoformat(d["horizon"]), timezone=d.get("timezone", "Asia/Shanghai"),
+        title_zh=d.get("title_zh"), description=d.get("description"), source=d.get("source"),
+        review=d.get("review"), rag_amber=rag.get("amber", 0.05), rag_red=rag.get("red", 0.15),
+        sectors=tuple(Group(**g) for g in d.get("sectors", [])),
+        themes=tuple(Group(**g) for g in d.get("themes", [])),
+        objectives=tuple(obj(o) for o in d.get("objectives", [])),
+    )  # fmt: skip

@@ -1,0 +1,193 @@
+"""Load a validated plan into the database: diff, apply as a revision, archive what was removed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from plantrack import db, planfile
+from plantrack.dates import utc_stamp
+from plantrack.errors import PlantrackError
+from plantrack.models import (
+    Plan,
+    group_to_dict,
+    indicator_to_dict,
+    milestone_to_dict,
+    objective_to_dict,
+    plan_from_dict,
+    plan_to_dict,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    object_id: str
+    change: str  # added | updated | archived | restored
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "id": self.object_id, "change": self.change,
+            "field": self.field, "old": self.old, "new": self.new,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: int
+    plan_id: str
+    applied_at: str
+    user: str
+    source_path: str
+    sha256: str
+    summary: str
+
+
+def flatten(plan: Plan) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """Every object of the plan as (kind, id, parent, data), in file order."""
+    out: list[tuple[str, str, str | None, dict[str, Any]]] = [
+        ("plan", plan.id, None, plan_to_dict(plan, nested=False))
+    ]
+    out += [("sector", g.id, None, group_to_dict(g)) for g in plan.sectors]
+    out += [("theme", g.id, None, group_to_dict(g)) for g in plan.themes]
+    for o in plan.objectives:
+        out.append(("objective", o.id, None, objective_to_dict(o, nested=False)))
+        out += [("milestone", m.id, o.id, milestone_to_dict(m)) for m in o.milestones]
+        out += [("indicator", i.id, o.id, indicator_to_dict(i)) for i in o.indicators]
+    return out
+
+
+def _stored(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[dict[str, Any], bool]]:
+    rows = conn.execute("SELECT kind, id, data_json, archived_rev FROM plan_object").fetchall()
+    return {(k, i): (json.loads(d), a is not None) for k, i, d, a in rows}
+
+
+def current_plan_id(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute(
+        "SELECT id FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def diff(conn: sqlite3.Connection, plan: Plan) -> list[Change]:
+    """What applying ``plan`` would change in the database."""
+    held = current_plan_id(conn)
+    if held is not None and held != plan.id:
+        raise PlantrackError(
+            f"this database holds plan {held!r}, not {plan.id!r}",
+            hint="use another database (--db) for another plan",
+        )
+    stored = _stored(conn)
+    changes: list[Change] = []
+    seen: set[tuple[str, str]] = set()
+    for kind, oid, _parent, data in flatten(plan):
+        seen.add((kind, oid))
+        if (kind, oid) not in stored:
+            changes.append(Change(kind, oid, "added"))
+            continue
+        old, archived = stored[(kind, oid)]
+        if archived:
+            changes.append(Change(kind, oid, "restored"))
+        for key in sorted(set(old) | set(data)):
+            if old.get(key) != data.get(key):
+                changes.append(Change(kind, oid, "updated", key, old.get(key), data.get(key)))
+    for (kind, oid), (_old, archived) in stored.items():
+        if (kind, oid) not in seen and not archived:
+            changes.append(Change(kind, oid, "archived"))
+    return changes
+
+
+def summarise(changes: list[Change]) -> str:
+    counts: dict[str, int] = {}
+    for c in changes:
+        if c.change == "updated":
+            continue
+        counts[c.change] = counts.get(c.change, 0) + 1
+    updated = len({(c.kind, c.object_id) for c in changes if c.change == "updated"})
+    if updated:
+        counts["updated"] = updated
+    if not counts:
+        return "no changes"
+    return ", ".join(f"{n} {what}" for what, n in counts.items())
+
+
+def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, user: str,
+          now: datetime) -> tuple[int | None, list[Change]]:  # fmt: skip
+    """Apply ``plan`` in one transaction; return the new revision (None if nothing changed)."""
+    with db.write(conn):
+        changes = diff(conn, plan)
+        if not changes:
+            return None, []
+        summary = summarise(changes)
+        cur = conn.execute(
+            "INSERT INTO plan_revision (plan_id, applied_at, user, source_path, sha256, plan_json,"
+            " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (plan.id, utc_stamp(now), user, source.path, source.sha256,
+             json.dumps(plan_to_dict(plan), ensure_ascii=False, sort_keys=True), summary),
+        )  # fmt: skip
+        rev = cur.lastrowid
+        assert rev is not None
+        for kind, oid, parent, data in flatten(plan):
+            conn.execute(
+                "INSERT INTO plan_object (id, kind, parent, data_json, added_rev, updated_rev)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id, kind) DO UPDATE SET"
+                " parent = excluded.parent, data_json = excluded.data_json,"
+                " updated_rev = CASE WHEN plan_object.data_json IS excluded.data_json"
+                "   AND plan_object.archived_rev IS NULL THEN plan_object.updated_rev"
+                "   ELSE excluded.updated_rev END,"
+                " archived_rev = NULL",
+                (oid, kind, parent, json.dumps(data, ensure_ascii=False, sort_keys=True), rev, rev),
+            )
+        for c in changes:
+            if c.change == "archived":
+                conn.execute(
+                    "UPDATE plan_object SET archived_rev = ? WHERE id = ? AND kind = ?",
+                    (rev, c.object_id, c.kind),
+                )
+            conn.execute(
+                "INSERT INTO plan_change (rev, kind, object_id, change, field, old, new)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rev, c.kind, c.object_id, c.change, c.field,
+                 None if c.old is None else json.dumps(c.old, ensure_ascii=False),
+                 None if c.new is None else json.dumps(c.new, ensure_ascii=False)),
+            )  # fmt: skip
+        return rev, changes
+
+
+def latest_revision(conn: sqlite3.Connection, known_at: str | None = None) -> Revision | None:
+    """The newest revision (applied by ``known_at``, a UTC stamp, when given)."""
+    sql = "SELECT rev, plan_id, applied_at, user, source_path, sha256, summary FROM plan_revision"
+    params: tuple[Any, ...] = ()
+    if known_at is not None:
+        sql += " WHERE applied_at <= ?"
+        params = (known_at,)
+    row = conn.execute(sql + " ORDER BY rev DESC LIMIT 1", params).fetchone()
+    return Revision(*row) if row else None
+
+
+def load_plan(conn: sqlite3.Connection, rev: int | None = None) -> Plan:
+    """The plan as applied in revision ``rev`` (default: the latest)."""
+    if rev is None:
+        row = conn.execute("SELECT plan_json FROM plan_revision ORDER BY rev DESC LIMIT 1").fetchone()
+    else:
+        row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (rev,)).fetchone()
+    if row is None:
+        raise PlantrackError("the database holds no plan yet", hint="run 'plantrack init'")
+    return plan_from_dict(json.loads(row[0]))
+
+
+def slips(conn: sqlite3.Connection, object_id: str) -> list[tuple[int, str, str, str]]:
+    """Due-date moves of an object: (rev, applied_at, old due, new due)."""
+    rows = conn.execute(
+        "SELECT c.rev, r.applied_at, c.old, c.new FROM plan_change c"
+        " JOIN plan_revision r ON r.rev = c.rev"
+        " WHERE c.object_id = ? AND c.change = 'updated' AND c.field = 'due' ORDER BY c.rev",
+        (object_id,),
+    ).fetchall()
+    return [(r, at, json.loads(o), json.loads(n)) for r, at, o, n in rows]

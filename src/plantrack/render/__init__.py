@@ -1,0 +1,41 @@
+"""Renderers: one module per output format; this module holds what they all share."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+# C0 and C1 control characters, DEL and bidirectional overrides: shown escaped, never obeyed.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object, oneline: bool = False) -> str:
+    """User text made harmless for a terminal: control characters shown as escapes."""
+    s = "" if text is None else str(text)
+    return (_UNSAFE_LINE if oneline else _UNSAFE).sub(_escape, s)
+
+
+def dump_json(obj: Any) -> None:
+    """Print JSON (and only JSON) to stdout."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def fmt_num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -1,0 +1,117 @@
+"""Terminal output with Rich: user text is always a Text object (never markup) and made safe."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from plantrack.render import fmt_num, safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from plantrack.ledger import Entry
+    from plantrack.plansync import Change
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stream.isatty():
+        # Piped output: wide enough that tables are not squeezed, and no colour.
+        width = int(os.environ.get("COLUMNS", "0") or 0) or 160
+    return Console(
+        file=stream, highlight=False, emoji=False, markup=False, width=width,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+    )  # fmt: skip
+
+
+def text(value: object, style: str = "") -> Text:
+    from rich.text import Text
+
+    return Text(safe(value, oneline=True), style=style)
+
+
+def problems(lines: Sequence[str]) -> None:
+    out = console()
+    for line in lines:
+        out.print(text(line))
+
+
+def changes(items: Sequence[Change], stderr: bool = False) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    for col in ("", "kind", "id", "change"):
+        table.add_column(col)
+    marks = {"added": ("+", "green"), "archived": ("-", "red"), "restored": ("+", "green"),
+             "updated": ("~", "yellow")}  # fmt: skip
+    for c in items:
+        mark, style = marks[c.change]
+        if c.change == "updated":
+            what = f"{c.field}: {_short(c.old)} → {_short(c.new)}"
+        else:
+            what = c.change
+        table.add_row(text(mark, style), text(c.kind), text(c.object_id), text(what))
+    console(stderr).print(table)
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    s = str(value)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def entries(items: Sequence[Entry]) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col, kw in (("id", {"justify": "right"}), ("on", {}), ("target", {}), ("kind", {}),
+                    ("what", {"overflow": "fold", "ratio": 1}), ("user", {})):  # fmt: skip
+        table.add_column(col, **kw)  # type: ignore[arg-type]
+    for e in items:
+        style = "dim strike" if e.retracted else ""
+        what = describe(e)
+        table.add_row(text(e.id), text(e.on), text(e.target), text(e.kind.value),
+                      text(what, style), text(e.user))  # fmt: skip
+    out = console()
+    out.print(table)
+
+
+def describe(e: Entry) -> str:
+    parts: list[str] = []
+    if e.kind.value == "measurement":
+        parts.append(f"= {fmt_num(e.value)}")
+    if e.kind.value == "milestone" and e.state:
+        parts.append(f"→ {e.state.value}")
+    if e.kind.value == "retraction":
+        parts.append(f"retracts {e.retracts[:8] if e.retracts else '?'}:")
+    if e.text:
+        parts.append(e.text)
+    if e.url:
+        parts.append(f"<{e.url}>")
+    if e.attachment:
+        parts.append(f"[attached {e.attachment.name}, sha256 {e.attachment.sha256[:12]}]")
+    if e.tags:
+        parts.append(" ".join(f"#{t}" for t in e.tags))
+    if e.retracted:
+        parts.append("(retracted)")
+    return " ".join(parts)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None,
+          right: Sequence[int] = ()) -> None:  # fmt: skip
+    from rich.table import Table
+
+    t = Table(box=None, header_style="bold", pad_edge=False, title=title, title_justify="left")
+    for n, h in enumerate(headers):
+        t.add_column(h, justify="right" if n in right else "left", overflow="fold")
+    for row in rows:
+        t.add_row(*(text(c) for c in row))
+    console().print(t)

@@ -1,0 +1,141 @@
+"""Shared fixtures: every test gets its own temporary database, plan folder and clock."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from plantrack.cli import app
+
+NOW = "2026-11-24T04:00:00Z"  # 12:00 in Asia/Shanghai
+
+SMALL_PLAN = textwrap.dedent(
+    """\
+    [plan]
+    id = "test-plan"
+    title = "Test plan"
+    title_zh = "测试规划"
+    adopted = 2024-01-01
+    horizon = 2030-12-31
+    timezone = "Asia/Shanghai"
+    review = "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1"
+
+    [[sector]]
+    id = "life"
+    name = "Life sciences"
+
+    [[theme]]
+    id = "data"
+    name = "Data"
+
+    [[objective]]
+    id = "obj-a"
+    title = "Objective A"
+    sector = "life"
+    park = "shenzhen"
+    due = 2028-12-31
+
+      [[objective.milestone]]
+      id = "ms-a1"
+      title = "First lab"
+      due = 2025-06-30
+
+      [[objective.milestone]]
+      id = "ms-a2"
+      title = "Regulation published"
+      due = 2026-06-30
+      verify = "url"
+
+      [[objective.milestone]]
+      id = "ms-a3"
+      title = "Signed agreement"
+      due = 2027-06-30
+      verify = "attachment"
+
+      [[objective.indicator]]
+      id = "ind-a"
+      name = "Joint labs"
+      unit = "labs"
+      baseline = 0
+      baseline_date = 2024-01-01
+      target = 20
+      target_date = 2028-12-31
+
+    [[objective]]
+    id = "obj-b"
+    title = "Objective B"
+    theme = "data"
+    park = "both"
+
+      [[objective.indicator]]
+      id = "ind-b"
+      name = "Transactions"
+      baseline = 100
+      baseline_date = 2024-06-30
+    """
+)
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp database and working folder; a fixed clock; never the user's own data."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLANTRACK_DB", str(tmp_path / "plantrack.db"))
+    monkeypatch.setenv("PLANTRACK_USER", "tester")
+    monkeypatch.setenv("PLANTRACK_NOW", NOW)
+    monkeypatch.delenv("PLANTRACK_PLAN", raising=False)
+    monkeypatch.delenv("PLANTRACK_LANG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return tmp_path
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path) -> Path:
+    path = tmp_path / "plan.toml"
+    path.write_text(SMALL_PLAN, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        r = runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+        assert "Traceback" not in r.stderr, r.stderr
+        return Result(r.exit_code, r.stdout, r.stderr)
+
+    return run
+
+
+@pytest.fixture
+def small(cli: Callable[..., Result], plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """The CLI with the small test plan applied."""
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    r = cli("init")
+    assert r.exit_code == 0, r.stderr
+    return cli
+
+
+# Property tests: no per-example deadline (CI machines are shared and slow at times).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("plantrack", deadline=None, max_examples=100)
+settings.load_profile("plantrack")
