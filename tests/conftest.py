@@ -126,7 +126,9 @@ def cli() -> Callable[..., Result]:
 
 
 @pytest.fixture
-def small(cli: Callable[..., Result], plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def small(
+    cli: Callable[..., Result], plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
     """The CLI with the small test plan applied."""
     monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
     r = cli("init")

@@ -43,7 +43,9 @@ def test_the_installed_script_shows_no_traceback_on_bad_input(tmp_path) -> None:
     env_db = tmp_path / "x.db"
     r = subprocess.run(
         [sys.executable, "-m", "plantrack", "--db", str(env_db), "measure", "nope", "1"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
@@ -52,8 +54,20 @@ def test_the_installed_script_shows_no_traceback_on_bad_input(tmp_path) -> None:
 
 def test_debug_shows_the_traceback(tmp_path) -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "plantrack", "--debug", "--db", str(tmp_path / "x.db"), "measure", "nope", "1"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "plantrack",
+            "--debug",
+            "--db",
+            str(tmp_path / "x.db"),
+            "measure",
+            "nope",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode != 0
     assert "Traceback" in r.stderr

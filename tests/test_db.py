@@ -25,7 +25,8 @@ EXPECTED_TABLES = {
 def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
     conn = db.connect(tmp_path / "new.db")
     tables = {
-        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         if r[0] != "sqlite_sequence"
     }
     assert tables == set(EXPECTED_TABLES)
@@ -33,7 +34,9 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert triggers == {"entry_append_only_update", "entry_append_only_delete"}
-    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+    indexes = {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
+    }
     assert {"entry_target_on", "entry_recorded", "plan_change_object"} <= indexes
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000

@@ -42,9 +42,13 @@ def test_on_defaults_to_today_in_the_plan_time_zone(small, monkeypatch: pytest.M
 
 
 def test_milestone_actions_set_their_states(small) -> None:
-    assert small("milestone", "start", "ms-a1", "--on", "2025-01-10", "--json").json()["state"] == "in-progress"
+    assert (
+        small("milestone", "start", "ms-a1", "--on", "2025-01-10", "--json").json()["state"] == "in-progress"
+    )
     assert small("milestone", "block", "ms-a1", "--on", "2025-02-10", "--json").json()["state"] == "blocked"
-    assert small("milestone", "reopen", "ms-a1", "--on", "2025-03-10", "--json").json()["state"] == "in-progress"
+    assert (
+        small("milestone", "reopen", "ms-a1", "--on", "2025-03-10", "--json").json()["state"] == "in-progress"
+    )
     assert small("milestone", "done", "ms-a1", "--on", "2025-04-10", "--json").json()["state"] == "done"
     e = small("milestone", "cancel", "ms-a1", "--on", "2025-05-10", "--note", "superseded", "--json").json()
     assert e["state"] == "cancelled" and e["kind"] == "milestone" and e["text"] == "superseded"
@@ -108,7 +112,9 @@ def test_a_refused_write_leaves_no_stray_attachment(small, tmp_path: Path) -> No
 
 
 def test_log_accepts_the_plan_id_and_tags(small) -> None:
-    e = small("log", "test-plan", "quarterly review held", "--tag", "review", "--tag", "internal", "--json").json()
+    e = small(
+        "log", "test-plan", "quarterly review held", "--tag", "review", "--tag", "internal", "--json"
+    ).json()
     assert e["target"] == "test-plan" and e["tags"] == ["review", "internal"]
 
 

@@ -52,14 +52,21 @@ def test_dry_run_writes_nothing(cli, plan_file: Path) -> None:
     assert r.exit_code == 0
     out = r.json()
     assert out["revision"] is None and out["dry_run"] is True
-    assert {"kind": "objective", "id": "obj-a", "change": "added", "field": None, "old": None, "new": None} in out["changes"]
+    assert {
+        "kind": "objective",
+        "id": "obj-a",
+        "change": "added",
+        "field": None,
+        "old": None,
+        "new": None,
+    } in out["changes"]
     r2 = cli("plan", "diff", plan_file, "--json")
     assert any(c["id"] == "obj-a" and c["change"] == "added" for c in r2.json())
 
 
 def test_removed_objects_are_archived_with_their_history(small, plan_file: Path) -> None:
     assert small("measure", "ind-b", "120", "--on", "2025-06-30").exit_code == 0
-    cut = SMALL_PLAN[: SMALL_PLAN.index("[[objective]]\nid = \"obj-b\"")]
+    cut = SMALL_PLAN[: SMALL_PLAN.index('[[objective]]\nid = "obj-b"')]
     plan_file.write_text(cut, encoding="utf-8")
     diff = small("plan", "diff", plan_file, "--json").json()
     assert {(c["id"], c["change"]) for c in diff} == {("obj-b", "archived"), ("ind-b", "archived")}
@@ -73,7 +80,10 @@ def test_removed_objects_are_archived_with_their_history(small, plan_file: Path)
     # Restoring brings it back.
     plan_file.write_text(SMALL_PLAN, encoding="utf-8")
     r = small("plan", "apply", plan_file, "--json")
-    assert {(c["id"], c["change"]) for c in r.json()["changes"]} == {("obj-b", "restored"), ("ind-b", "restored")}
+    assert {(c["id"], c["change"]) for c in r.json()["changes"]} == {
+        ("obj-b", "restored"),
+        ("ind-b", "restored"),
+    }
     assert small("measure", "ind-b", "130").exit_code == 0
 
 

@@ -145,5 +145,11 @@ def test_broken_toml_names_its_line() -> None:
 
 def test_line_index_follows_nested_tables() -> None:
     idx = planfile.line_index(SMALL_PLAN)
-    assert SMALL_PLAN.splitlines()[idx[("objective", 0, "milestone", 1, "verify")] - 1].strip() == 'verify = "url"'
-    assert SMALL_PLAN.splitlines()[idx[("objective", 1, "indicator", 0)] - 1].strip() == "[[objective.indicator]]"
+    assert (
+        SMALL_PLAN.splitlines()[idx[("objective", 0, "milestone", 1, "verify")] - 1].strip()
+        == 'verify = "url"'
+    )
+    assert (
+        SMALL_PLAN.splitlines()[idx[("objective", 1, "indicator", 0)] - 1].strip()
+        == "[[objective.indicator]]"
+    )

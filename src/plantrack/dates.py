@@ -6,7 +6,7 @@ import calendar
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,9 +54,9 @@ def now_utc() -> datetime:
                 hint="e.g. 2026-11-24T09:00:00+08:00, or unset it",
             ) from e
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def zone(tz: str) -> ZoneInfo:
@@ -76,7 +76,7 @@ def today(tz: str = DEFAULT_TZ) -> date:
 
 def utc_stamp(moment: datetime) -> str:
     """An instant as the ledger stores it: ISO 8601 in UTC with microseconds and a Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def parse_instant(text: str, tz: str) -> datetime:
     if value is not None and ("t" in s.casefold() or " " in s or ":" in s):
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone(tz))
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     local_today = today(tz)
     try:
         day = parse_date(s, local_today)
@@ -382,7 +382,7 @@ def parse_instant(text: str, tz: str) -> datetime:
             hint="use ISO 8601 such as 2026-10-02T18:00 (plan time zone) or 2026-10-02T10:00Z",
         ) from e
     end = datetime.combine(day, time.max).replace(tzinfo=zone(tz))
-    return end.astimezone(timezone.utc)
+    return end.astimezone(UTC)
 
 
 _SPAN = re.compile(r"(\d+)\s*([a-z]+)")

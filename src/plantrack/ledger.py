@@ -320,7 +320,8 @@ def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: da
         conn.executemany(sql, rows)
         first = conn.execute("SELECT max(id) FROM entry").fetchone()[0] - len(rows) + 1
     return [
-        Entry(**{**vars(e), "id": first + n, "hash": r[-1]}) for n, (e, r) in enumerate(zip(out, rows))
+        Entry(**{**vars(e), "id": first + n, "hash": r[-1]})
+        for n, (e, r) in enumerate(zip(out, rows, strict=True))
     ]
 
 

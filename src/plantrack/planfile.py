@@ -73,9 +73,7 @@ def read_source(path: Path) -> PlanSource:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PlantrackError(
-            f"plan file {str(path)!r} is not UTF-8 text", hint="save it as UTF-8"
-        ) from e
+        raise PlantrackError(f"plan file {str(path)!r} is not UTF-8 text", hint="save it as UTF-8") from e
     return PlanSource(str(path), text, hashlib.sha256(data).hexdigest())
 
 
@@ -128,7 +126,7 @@ def line_index(text: str) -> dict[tuple[Any, ...], int]:
             continue
         if m := _KEY.match(line):
             index.setdefault(current + (m[1].strip("\"'"),), n)
-            value = line[m.end():]
+            value = line[m.end() :]
             for quote in ('"""', "'''"):
                 if value.count(quote) % 2 == 1:
                     in_string = quote
@@ -580,7 +578,7 @@ def review_problem(rule: str, start: date) -> str | None:
 
     try:
         r = rrulestr(rule, dtstart=datetime.combine(start, datetime.min.time()))
-        r.after(datetime.combine(start, datetime.min.time()))  # type: ignore[union-attr]
+        r.after(datetime.combine(start, datetime.min.time()))
     except (ValueError, TypeError, AttributeError, OverflowError) as e:
         return str(e) or type(e).__name__
     return None

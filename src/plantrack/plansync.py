@@ -69,9 +69,7 @@ def _stored(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[dict[str, A
 
 
 def current_plan_id(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute(
-        "SELECT id FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
-    ).fetchone()
+    row = conn.execute("SELECT id FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL").fetchone()
     return row[0] if row else None
 
 

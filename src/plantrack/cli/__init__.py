@@ -89,15 +89,37 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _globals(
-    db: Annotated[str | None, typer.Option("--db", envvar="PLANTRACK_DB", show_envvar=True,
-        help="Database file (default: the user data dir).")] = None,  # fmt: skip
-    plan: Annotated[str | None, typer.Option("--plan", envvar="PLANTRACK_PLAN", show_envvar=True,
-        help="Plan file (default ./objectives.toml, else the embedded Hetao plan).")] = None,  # fmt: skip
-    user: Annotated[str | None, typer.Option("--user", envvar="PLANTRACK_USER", show_envvar=True,
-        help="Who records entries (default: the login name).")] = None,  # fmt: skip
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="PLANTRACK_DB",
+            show_envvar=True,
+            help="Database file (default: the user data dir).",
+        ),
+    ] = None,  # fmt: skip
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            envvar="PLANTRACK_PLAN",
+            show_envvar=True,
+            help="Plan file (default ./objectives.toml, else the embedded Hetao plan).",
+        ),
+    ] = None,  # fmt: skip
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="PLANTRACK_USER",
+            show_envvar=True,
+            help="Who records entries (default: the login name).",
+        ),
+    ] = None,  # fmt: skip
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-        help="Print the version.")] = False,  # fmt: skip
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,  # fmt: skip
 ) -> None:
     """Track the Hetao plan: objectives, milestones, indicators and their evidence."""
     state.__init__()  # type: ignore[misc]  # a fresh state per invocation (tests reuse the process)

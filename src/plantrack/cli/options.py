@@ -8,7 +8,9 @@ import typer
 
 On = Annotated[
     str | None,
-    typer.Option("--on", help="The date the entry refers to (default today), e.g. 2026-09-30, 2026-Q3, 3 days ago."),
+    typer.Option(
+        "--on", help="The date the entry refers to (default today), e.g. 2026-09-30, 2026-Q3, 3 days ago."
+    ),
 ]
 Note = Annotated[str | None, typer.Option("--note", help="What happened, in a sentence.")]
 Url = Annotated[str | None, typer.Option("--url", help="Address of the evidence.")]
@@ -19,5 +21,7 @@ Since = Annotated[str | None, typer.Option("--since", help="Only entries dated o
 Until = Annotated[str | None, typer.Option("--until", help="Only entries dated on or before this date.")]
 PlanFile = Annotated[
     str | None,
-    typer.Argument(help="Plan file (default: --plan, ./objectives.toml, else the embedded plan).", show_default=False),
+    typer.Argument(
+        help="Plan file (default: --plan, ./objectives.toml, else the embedded plan).", show_default=False
+    ),
 ]

@@ -45,7 +45,9 @@ def check(file: PlanFile = None) -> None:
 @app.command("apply")
 def apply(
     file: PlanFile = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
     json: Json = False,
 ) -> None:
     """Load or update the plan's structure; removed objects are archived with their history."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 milestone_app = typer.Typer(help="Change a milestone's state, with evidence.", no_args_is_help=True)
 
-IdArg = Annotated[str, typer.Argument(help="The milestone's id.", show_default=False)]
+IdArg = Annotated[str, typer.Argument(metavar="MILESTONE", help="The milestone's id.", show_default=False)]
 
 
 def _attach(path: str | None) -> tuple[Attachment | None, Path | None]:
@@ -89,14 +89,15 @@ for _action, _doc in (
 
 
 def register(app: typer.Typer) -> None:
-    app.command("measure")(measure)
+    # A value such as -5 must not be read as an unknown option.
+    app.command("measure", context_settings={"ignore_unknown_options": True})(measure)
     app.command("log")(log)
     app.command("retract")(retract)
 
 
 def measure(
-    indicator_id: Annotated[str, typer.Argument(help="The indicator's id.", show_default=False)],
-    value: Annotated[str, typer.Argument(help="The measured value.", show_default=False)],
+    indicator_id: Annotated[str, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False)],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The measured value (negative values too).", show_default=False)],
     on: On = None, note: Note = None, url: Url = None, attach: Attach = None, tag: Tags = None,
     json: Json = False,
 ) -> None:  # fmt: skip
@@ -115,8 +116,8 @@ def measure(
 
 
 def log(
-    target_id: Annotated[str, typer.Argument(help="Objective, milestone, indicator or plan id.", show_default=False)],
-    text: Annotated[str, typer.Argument(help="What happened.", show_default=False)],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False)],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)],
     on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, json: Json = False,
 ) -> None:  # fmt: skip
     """Record evidence for an objective, milestone or indicator (or the plan)."""

@@ -47,7 +47,9 @@ def status(json: Json = False) -> None:
         return
     terminal.table(
         ["objective", "title", "park", "milestones", "overdue", "indicators", "evidence", "last"],
-        rows, title=f"{plan.title} — as of {today}", right=(4, 5, 6),
+        rows,
+        title=f"{plan.title} — as of {today}",
+        right=(4, 5, 6),
     )
 
 

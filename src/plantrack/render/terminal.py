@@ -74,7 +74,7 @@ def entries(items: Sequence[Entry]) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col, kw in (("id", {"justify": "right"}), ("on", {}), ("target", {}), ("kind", {}),
                     ("what", {"overflow": "fold", "ratio": 1}), ("user", {})):  # fmt: skip
-        table.add_column(col, **kw)  # type: ignore[arg-type]
+        table.add_column(col, **kw)
     for e in items:
         style = "dim strike" if e.retracted else ""
         what = describe(e)
