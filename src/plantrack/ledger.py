@@ -15,12 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plantrack import db
 from plantrack.dates import utc_stamp
 from plantrack.errors import PlantrackError, UnknownId
-from plantrack.models import Kind, State, Verify
+from plantrack.models import Kind, Plan, State, Verify
+
+if TYPE_CHECKING:
+    from plantrack.progress import Facts
 
 GENESIS = "0" * 64
 MAX_TEXT = 1_000_000
@@ -501,3 +504,79 @@ def retract(conn: sqlite3.Connection, ref: str, reason: str, user: str, now: dat
             raise PlantrackError(f"entry {e.id} is already retracted (by entry {e.retracted_by})")
         draft = Draft(Kind.RETRACTION, e.target, on, text=reason_text, retracts=e.uid)
         return append(conn, [draft], user, now)[0]
+
+
+# --- facts for the progress engine -----------------------------------------------------------
+
+
+def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | None = None) -> Facts:
+    """What the ledger says at ``as_of`` (counting only entries recorded by ``known_at``).
+
+    Computed in SQL so that the cost follows the number of indicators and milestones, not the
+    number of entries: latest values and states by window functions, regression sums by
+    aggregates. ``progress.facts_from_entries`` is the reference it must agree with.
+    """
+    from plantrack.progress import EPOCH, EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
+
+    day = as_of.isoformat()
+    known = "" if known_at is None else " AND e.recorded_at <= :known"
+    rknown = "" if known_at is None else " AND r.recorded_at <= :known"
+    live = f"NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})"
+    params = {"day": day, "known": known_at, "epoch": EPOCH.isoformat()}
+    base = f"e.on_date <= :day{known} AND {live}"
+
+    indicators: dict[str, IndicatorFacts] = {}
+    latest = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT target, value, on_date, id FROM (SELECT e.target, e.value, e.on_date, e.id,"
+            " row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn"
+            f" FROM entry e WHERE e.kind = 'measurement' AND {base}) WHERE rn = 1",
+            params,
+        )
+    }
+    for target, n, sx, sy, sxx, sxy, first in conn.execute(
+        "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value), min(on_date) FROM"
+        " (SELECT e.target, e.value, e.on_date, julianday(e.on_date) - julianday(:epoch) AS x"
+        f" FROM entry e WHERE e.kind = 'measurement' AND {base}) GROUP BY target",
+        params,
+    ):
+        value, on_date, entry_id = latest[target]
+        indicators[target] = IndicatorFacts(
+            value=value,
+            value_on=date.fromisoformat(on_date),
+            value_entry=entry_id,
+            first_on=date.fromisoformat(first),
+            sums=Sums(n, sx, sy, sxx, sxy),
+        )
+    milestones = {
+        target: MilestoneFacts(State(state), date.fromisoformat(on_date), entry_id)
+        for target, state, on_date, entry_id in conn.execute(
+            "SELECT target, state, on_date, id FROM (SELECT e.target, e.state, e.on_date, e.id,"
+            " row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn"
+            f" FROM entry e WHERE e.kind = 'milestone' AND {base}) WHERE rn = 1",
+            params,
+        )
+    }
+    owner: dict[str, str] = {}
+    for o in plan.objectives:
+        owner[o.id] = o.id
+        for m in o.milestones:
+            owner[m.id] = o.id
+        for i in o.indicators:
+            owner[i.id] = o.id
+    evidence: dict[str, EvidenceFacts] = {}
+    for target, count, last in conn.execute(
+        f"SELECT e.target, count(*), max(e.on_date) FROM entry e WHERE e.kind != 'retraction' AND {base}"
+        " GROUP BY e.target",
+        params,
+    ):
+        obj = owner.get(target)
+        if obj is None:
+            continue
+        cur = evidence.get(obj, EvidenceFacts())
+        last_day = date.fromisoformat(last)
+        evidence[obj] = EvidenceFacts(
+            cur.count + count, last_day if cur.last is None or last_day > cur.last else cur.last
+        )
+    return Facts(indicators, milestones, evidence)

@@ -1,62 +1,377 @@
-"""Read commands: the status dashboard and the evidence list."""
+"""Read commands: status, show, upcoming, check and the evidence list."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plantrack.cli.context import state
+from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Since, Until
+from plantrack.errors import PlantrackError
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from plantrack.progress import ObjectiveResult, Status
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Compute as of this date (default today).")]
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at", help="Count only entries recorded by this instant (ISO 8601; plan time zone)."
+    ),
+]
+Lang = Annotated[
+    str | None, typer.Option("--lang", envvar="PLANTRACK_LANG", help="Language of titles: en or zh.")
+]
+Sector = Annotated[str | None, typer.Option("--sector", help="Only objectives of this sector.")]
+Theme = Annotated[str | None, typer.Option("--theme", help="Only objectives of this theme.")]
+ParkOpt = Annotated[
+    str | None,
+    typer.Option("--park", help="shenzhen or hong-kong (objectives of both parks included), or both."),
+]
+RagOpt = Annotated[str | None, typer.Option("--rag", help="Only these RAG levels, e.g. red,amber.")]
+
+RAGS = ("red", "amber", "green", "not-started", "no-data", "done")
+DASHBOARD_ROWS = 30
 
 
 def register(app: typer.Typer) -> None:
     app.command("status")(status)
+    app.command("show")(show)
+    app.command("upcoming")(upcoming)
+    app.command("check")(check)
     app.command("evidence")(evidence)
 
 
-def status(json: Json = False) -> None:
-    """Show where the plan stands."""
-    from plantrack import ledger
-    from plantrack.models import State
-    from plantrack.render import dump_json, terminal
+def _lang(value: str | None) -> str:
+    lang = (value or "en").strip().lower()
+    if lang in ("zh", "zh-cn", "zh-hk", "zh-tw", "cn"):
+        return "zh"
+    if lang in ("en", "en-gb", "en-us"):
+        return "en"
+    raise PlantrackError(f"unknown language {value!r}", hint="use --lang en or --lang zh")
 
-    conn = state.conn()
-    plan = state.plan()
-    today = state.today()
-    rows = []
+
+def _as_of(text: str | None) -> date:
+    from plantrack import dates
+
+    return dates.parse_date(text or "today", state.today())
+
+
+def _known_at(text: str | None) -> datetime | None:
+    from plantrack import dates
+
+    if not text:
+        return None
+    return dates.parse_instant(text, state.plan().timezone)
+
+
+def _rags(text: str | None, option: str = "--rag") -> set[str]:
+    if not text:
+        return set()
+    levels = {p.strip().lower() for p in text.split(",") if p.strip()}
+    bad = levels - set(RAGS)
+    if bad:
+        raise PlantrackError(
+            f"unknown RAG level {sorted(bad)[0]!r} in {option}", hint=f"use {', '.join(RAGS)}"
+        )
+    return levels
+
+
+def _filter(
+    s: Status, sector: str | None, theme: str | None, park: str | None, rag: str | None
+) -> list[ObjectiveResult]:
+    import difflib
+
+    from plantrack.progress import in_park
+
+    plan = s.plan
+    for kind, value in (("sector", sector), ("theme", theme)):
+        if value is not None and plan.group(kind, value) is None:
+            ids = [g.id for g in (plan.sectors if kind == "sector" else plan.themes)]
+            close = difflib.get_close_matches(value, ids, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"the plan's {kind}s: {', '.join(ids) or 'none'}"
+            )
+            raise PlantrackError(f"unknown {kind} {value!r}", hint=hint)
+    if park is not None and park not in ("shenzhen", "hong-kong", "both"):
+        raise PlantrackError(f"unknown park {park!r}", hint="use shenzhen, hong-kong or both")
+    levels = _rags(rag)
     out = []
-    for o in plan.objectives:
-        done = overdue = 0
-        for m in o.milestones:
-            st, _ = ledger.milestone_state(conn, m.id, today)
-            done += st == State.DONE
-            overdue += m.due < today and st not in (State.DONE, State.CANCELLED)
-        ids = [o.id] + [m.id for m in o.milestones] + [i.id for i in o.indicators]
-        last = ledger.entries(conn, ids, until=today, limit=1)
-        count = conn.execute(
-            f"SELECT count(*) FROM entry WHERE target IN ({','.join('?' * len(ids))})", ids
-        ).fetchone()[0]
-        rows.append((o.id, o.title, o.park.value, f"{done}/{len(o.milestones)}", overdue,
-                     len(o.indicators), count, last[0].on.isoformat() if last else "—"))  # fmt: skip
-        out.append({"id": o.id, "title": o.title, "park": o.park.value,
-                    "milestones": {"done": done, "total": len(o.milestones), "overdue": overdue},
-                    "evidence": {"count": count, "last": last[0].on.isoformat() if last else None}})  # fmt: skip
+    for r in s.objectives:
+        o = r.objective
+        if sector and o.sector != sector:
+            continue
+        if theme and o.theme != theme:
+            continue
+        if park and not in_park(o, park):
+            continue
+        if levels and r.rag.value not in levels:
+            continue
+        out.append(r)
+    return out
+
+
+def status(
+    sector: Sector = None,
+    theme: Theme = None,
+    park: ParkOpt = None,
+    rag: RagOpt = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    lang: Lang = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every objective, not only the worst 30.")] = False,
+    json: Json = False,
+) -> None:
+    """Show where the plan stands: the dashboard."""
+    from plantrack import snapshot
+
+    language = _lang(lang)
+    conn = state.conn()
+    day = _as_of(as_of)
+    instant = _known_at(known_at)
+    s = snapshot.status(conn, day, instant)
+    shown = _filter(s, sector, theme, park, rag)
     if json:
-        dump_json({"as_of": today.isoformat(), "plan": {"id": plan.id}, "objectives": out})
+        from plantrack.render import data, dump_json
+
+        dump_json(data.status(s, shown))
         return
-    terminal.table(
-        ["objective", "title", "park", "milestones", "overdue", "indicators", "evidence", "last"],
-        rows,
-        title=f"{plan.title} — as of {today}",
-        right=(4, 5, 6),
-    )
+    from plantrack import plansync
+    from plantrack.dates import utc_stamp
+    from plantrack.render import dashboard
+
+    rev = plansync.latest_revision(conn, utc_stamp(instant) if instant else None)
+    more = 0 if all_ else max(0, len(shown) - DASHBOARD_ROWS)
+    dashboard.status(s, shown if all_ else shown[:DASHBOARD_ROWS], more, language, rev.rev if rev else None)
+
+
+def show(
+    item_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An objective, milestone or indicator id.", show_default=False)
+    ],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    lang: Lang = None,
+    json: Json = False,
+) -> None:
+    """Show one objective, milestone or indicator: progress, forecast, milestones, evidence."""
+    from plantrack import ledger, plansync, snapshot
+    from plantrack.dates import utc_stamp
+    from plantrack.render import data, dump_json, terminal
+
+    language = _lang(lang)
+    conn = state.conn()
+    day = _as_of(as_of)
+    instant = _known_at(known_at)
+    stamp = utc_stamp(instant) if instant else None
+    target = ledger.find_target(conn, item_id, ("objective", "milestone", "indicator"), allow_archived=True)
+    s = snapshot.status(conn, day, instant)
+    objective_id = target.id if target.kind == "objective" else target.parent
+    r = s.objective(objective_id or "")
+    if r is None:
+        raise PlantrackError(
+            f"{target.kind} {item_id!r} is not in the plan as of that revision (archived)",
+            hint=f"its history remains: plantrack evidence {item_id}",
+        )
+    family = ledger.target_family(conn, item_id) if target.kind == "objective" else [item_id]
+    entries = [e for e in ledger.entries(conn, family, until=day, known_at=stamp)]
+    slips = {m.milestone.id: plansync.slips(conn, m.milestone.id) for m in r.milestones}
+    slips = {k: v for k, v in slips.items() if v}
+    if target.kind == "objective":
+        if json:
+            out = data.objective(r, full=True) | {
+                "as_of": day.isoformat(),
+                "known_at": stamp,
+                "slips": {
+                    k: [{"revision": rv, "applied_at": at, "old": o, "new": n} for rv, at, o, n in v]
+                    for k, v in slips.items()
+                },
+                "entries": [e.to_json() for e in entries],
+            }
+            dump_json(out)
+            return
+        from plantrack.render import dashboard
+
+        dashboard.show_objective(r, language, slips)
+    elif target.kind == "indicator":
+        ir = next(i for i in r.indicators if i.indicator.id == item_id)
+        measurements = sorted(
+            (e.on, e.value)
+            for e in entries
+            if e.kind == "measurement" and not e.retracted and e.value is not None
+        )
+        if json:
+            dump_json(
+                data.indicator(ir, full=True)
+                | {
+                    "as_of": day.isoformat(),
+                    "known_at": stamp,
+                    "measurements": [{"on": d.isoformat(), "value": data.num(v)} for d, v in measurements],
+                    "entries": [e.to_json() for e in entries],
+                }
+            )
+            return
+        from plantrack.render import dashboard
+
+        dashboard.show_indicator(ir, measurements, day, language)
+    else:
+        mr = next(m for m in r.milestones if m.milestone.id == item_id)
+        history = [e for e in reversed(entries) if e.kind == "milestone"]
+        if json:
+            dump_json(
+                data.milestone(mr)
+                | {
+                    "as_of": day.isoformat(),
+                    "known_at": stamp,
+                    "slips": [
+                        {"revision": rv, "applied_at": at, "old": o, "new": n}
+                        for rv, at, o, n in slips.get(item_id, [])
+                    ],
+                    "entries": [e.to_json() for e in entries],
+                }
+            )
+            return
+        from plantrack.render import dashboard
+
+        dashboard.show_milestone(
+            mr.milestone, mr.state.value, mr.overdue, history, slips.get(item_id, []), language
+        )
+    notes = [e for e in entries if e.kind != "milestone" or target.kind != "milestone"]
+    if notes:
+        terminal.console().print()
+        terminal.entries(notes[:20])
+        if len(notes) > 20:
+            say(f"… {len(notes) - 20} older entries: plantrack evidence {item_id}")
+
+
+def upcoming(
+    within: Annotated[
+        str, typer.Option("--within", help="How far ahead to look, e.g. 90 days, 6 months.")
+    ] = "90 days",
+    as_of: AsOf = None,
+    lang: Lang = None,
+    json: Json = False,
+) -> None:
+    """List milestones due soon or overdue, and the next review dates."""
+    from plantrack import dates, snapshot
+    from plantrack.models import State
+
+    language = _lang(lang)
+    conn = state.conn()
+    day = _as_of(as_of)
+    span = dates.parse_span(within)
+    end = day + span
+    s = snapshot.status(conn, day)
+    rows = []
+    for r in s.objectives:
+        for m in r.milestones:
+            if m.state in (State.DONE, State.CANCELLED):
+                continue
+            if m.overdue or day <= m.milestone.due <= end:
+                rows.append(
+                    {
+                        "id": m.milestone.id,
+                        "objective": r.objective.id,
+                        "title": m.milestone.title,
+                        "title_zh": m.milestone.title_zh,
+                        "due": m.milestone.due.isoformat(),
+                        "days": (m.milestone.due - day).days,
+                        "state": m.state.value,
+                        "overdue": m.overdue,
+                    }
+                )
+    rows.sort(key=lambda x: (x["due"], x["id"]))
+    reviews = review_dates(s.plan.review, s.plan.adopted, day, end)
+    if json:
+        from plantrack.render import dump_json
+
+        dump_json(
+            {
+                "as_of": day.isoformat(),
+                "until": end.isoformat(),
+                "milestones": rows,
+                "reviews": [d.isoformat() for d in reviews],
+            }
+        )
+        return
+    from plantrack.render import dashboard
+
+    dashboard.upcoming(rows, reviews, day, language)
+
+
+def review_dates(rule: str | None, start: date, day: date, end: date) -> list[date]:
+    """Review dates from the plan's RRULE in [day, end]; at least the next one."""
+    if not rule:
+        return []
+    from datetime import datetime, time
+
+    from dateutil.rrule import rrulestr
+
+    r = rrulestr(rule, dtstart=datetime.combine(start, time()))
+    lo = datetime.combine(day, time())
+    hi = datetime.combine(end, time.max)
+    found = [d.date() for d in r.between(lo, hi, inc=True)]
+    if not found:
+        nxt = r.after(lo, inc=True)
+        if nxt is not None:
+            found = [nxt.date()]
+    return found
+
+
+def check(
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="RAG levels that fail the check, e.g. amber,red.")
+    ] = "red",
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    lang: Lang = None,
+    json: Json = False,
+) -> None:
+    """Exit 1 when any objective is at one of the given RAG levels (for cron and CI alerts)."""
+    from plantrack import snapshot
+
+    levels = _rags(fail_on, "--fail-on")
+    if not levels:
+        raise PlantrackError("--fail-on names no RAG level", hint="e.g. --fail-on amber,red")
+    language = _lang(lang)
+    conn = state.conn()
+    day = _as_of(as_of)
+    s = snapshot.status(conn, day, _known_at(known_at))
+    hits = [r for r in s.objectives if r.rag.value in levels]
+    if json:
+        from plantrack.render import data, dump_json
+
+        dump_json(
+            {
+                "as_of": day.isoformat(),
+                "fail_on": sorted(levels),
+                "failed": bool(hits),
+                "objectives": [data.objective(r) for r in hits],
+            }
+        )
+    else:
+        from plantrack.render import dashboard
+
+        dashboard.check_lines(hits, language)
+        say(f"{len(hits)} of {len(s.objectives)} objectives at {', '.join(sorted(levels))} as of {day}")
+    if hits:
+        raise typer.Exit(1)
 
 
 def evidence(
-    target_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="Objective, milestone, indicator or plan id.", show_default=False)] = None,
-    since: Since = None, until: Until = None, json: Json = False,
-) -> None:  # fmt: skip
+    target_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]", help="Objective, milestone, indicator or plan id.", show_default=False
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    json: Json = False,
+) -> None:
     """List evidence entries, newest first."""
     from plantrack import dates, ledger
     from plantrack.render import dump_json, terminal
@@ -74,8 +389,6 @@ def evidence(
         dump_json([e.to_json() for e in items])
         return
     if not items:
-        from plantrack.cli.context import say
-
         say("no evidence recorded" + (f" for {target_id}" if target_id else ""))
         return
     terminal.entries(items)

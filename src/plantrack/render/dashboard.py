@@ -1,0 +1,556 @@
+"""The terminal dashboard (`status`) and detail views (`show`, `upcoming`, `check`) with Rich."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from plantrack.render import fmt_num, safe
+from plantrack.render.terminal import console, text
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+    from plantrack.ledger import Entry
+    from plantrack.progress import GroupResult, IndicatorResult, ObjectiveResult, Status
+
+RAG_STYLE = {
+    "red": "bold red",
+    "amber": "bold yellow",
+    "green": "green",
+    "done": "bold blue",
+    "not-started": "dim",
+    "no-data": "dim",
+}
+STATE_STYLE = {
+    "done": "blue",
+    "in-progress": "green",
+    "blocked": "bold red",
+    "cancelled": "dim strike",
+    "planned": "",
+}
+
+LABELS = {
+    "en": {
+        "as_of": "as of",
+        "known_at": "as known at",
+        "elapsed": "Time elapsed",
+        "progress": "Progress made",
+        "expected": "expected",
+        "sector": "Sectors",
+        "theme": "Themes",
+        "park": "Parks",
+        "objectives": "Objectives, worst first",
+        "objective": "objective",
+        "title": "title",
+        "rag": "RAG",
+        "ms": "milestones",
+        "overdue": "overdue",
+        "last": "last evidence",
+        "more": "… and {n} more objectives: plantrack status --all",
+        "none": "No objective matches these filters.",
+        "revision": "plan revision",
+    },
+    "zh": {
+        "as_of": "截至",
+        "known_at": "按记录时点",
+        "elapsed": "时间进度",
+        "progress": "完成进度",
+        "expected": "应达",
+        "sector": "领域",
+        "theme": "主题",
+        "park": "园区",
+        "objectives": "目标（按风险排序）",
+        "objective": "目标编号",
+        "title": "名称",
+        "rag": "状态",
+        "ms": "里程碑",
+        "overdue": "逾期",
+        "last": "最新证据",
+        "more": "… 另有 {n} 项目标：plantrack status --all",
+        "none": "没有符合筛选条件的目标。",
+        "revision": "规划版本",
+    },
+}
+RAG_ZH = {
+    "red": "红",
+    "amber": "黄",
+    "green": "绿",
+    "done": "完成",
+    "not-started": "未开始",
+    "no-data": "无数据",
+}
+
+
+def _l(lang: str, key: str) -> str:
+    return LABELS.get(lang, LABELS["en"])[key]
+
+
+def rag_text(rag: str, lang: str = "en") -> Text:
+    label = RAG_ZH.get(rag, rag) if lang == "zh" else rag
+    return text(label, RAG_STYLE.get(rag, ""))
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.0f}%"
+
+
+def bar(progress: float | None, expected: float | None, width: int, style: str) -> Text:
+    """A progress bar with a tick where the plan expects to be."""
+    from rich.text import Text
+
+    if progress is None:
+        return Text("·" * width, style="dim")
+    filled = round(max(0.0, min(1.0, progress)) * width)
+    mark = None if expected is None else min(width - 1, round(max(0.0, min(1.0, expected)) * width))
+    t = Text()
+    for i in range(width):
+        if i == mark and i >= filled:
+            t.append("│", style="bold")
+        elif i < filled:
+            t.append("█", style=style)
+        else:
+            t.append("░", style="dim")
+    return t
+
+
+def title_of(obj: Any, lang: str) -> str:
+    if lang == "zh":
+        zh = getattr(obj, "title_zh", None) or getattr(obj, "name_zh", None)
+        if zh:
+            return str(zh)
+    return str(getattr(obj, "title", None) or getattr(obj, "name", ""))
+
+
+def status(
+    s: Status, shown: Sequence[ObjectiveResult], more: int, lang: str = "en", revision: int | None = None
+) -> None:
+    from rich.table import Table
+
+    out = console()
+    narrow = out.width < 110
+    plan_title = title_of(s.plan, lang)
+    out.print(text(plan_title, "bold"))
+    meta = f"{_l(lang, 'as_of')} {s.as_of.isoformat()}"
+    if s.known_at:
+        meta += f" · {_l(lang, 'known_at')} {s.known_at}"
+    if revision is not None:
+        meta += f" · {_l(lang, 'revision')} {revision}"
+    out.print(text(meta, "dim"))
+    out.print()
+
+    head = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        head.add_column()
+    width = 20 if narrow else 30
+    head.add_row(
+        text(_l(lang, "elapsed"), "bold"),
+        bar(s.elapsed, None, width, "cyan"),
+        text(pct(s.elapsed)),
+        text(f"{s.plan.adopted.isoformat()} → {s.plan.horizon.isoformat()}", "dim"),
+    )
+    style = RAG_STYLE.get(s.rag.value, "")
+    summary = text(f"{_l(lang, 'expected')} {pct(s.expected)}  ")
+    summary.append_text(rag_text(s.rag.value, lang))
+    head.add_row(
+        text(_l(lang, "progress"), "bold"),
+        bar(s.progress, s.expected, width, style),
+        text(pct(s.progress)),
+        summary,
+    )
+    out.print(head)
+    out.print()
+
+    groups = Table(box=None, pad_edge=False, show_header=False, padding=(0, 1))
+    groups.add_column(no_wrap=True, overflow="ellipsis", max_width=28 if narrow else 40)
+    groups.add_column(no_wrap=True)
+    groups.add_column(justify="right", no_wrap=True)
+    groups.add_column(justify="right", no_wrap=True)
+    groups.add_column(no_wrap=True)
+    for kind in ("sector", "theme", "park"):
+        rows: Sequence[GroupResult] = s.groups.get(kind, ())
+        if not rows:
+            continue
+        groups.add_row(text(_l(lang, kind), "bold underline"), text(""), text(""), text(""), text(""))
+        for g in rows:
+            gstyle = RAG_STYLE.get(g.rag.value, "")
+            groups.add_row(
+                text("  " + title_of(g, lang)),
+                bar(g.progress, g.expected, 12 if narrow else 20, gstyle),
+                text(pct(g.progress)),
+                text(f"{_l(lang, 'expected')} {pct(g.expected)}", "dim"),
+                rag_text(g.rag.value, lang),
+            )
+    out.print(groups)
+    out.print()
+    objectives(shown, lang, narrow)
+    if more:
+        out.print(text(_l(lang, "more").format(n=more), "dim"))
+
+
+def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> None:
+    from rich.table import Table
+
+    out = console()
+    if not shown:
+        out.print(text(_l(lang, "none"), "dim"))
+        return
+    t = Table(
+        box=None,
+        pad_edge=False,
+        header_style="bold",
+        title=_l(lang, "objectives"),
+        title_justify="left",
+        title_style="bold underline",
+    )
+    t.add_column(_l(lang, "rag"), no_wrap=True)
+    id_width = min(32, max(len(r.objective.id) for r in shown))
+    t.add_column(_l(lang, "objective"), no_wrap=True, overflow="ellipsis", max_width=24 if narrow else id_width)
+    if not narrow:
+        # What the other columns leave: RAG 11, bar 10, numbers 22, milestones 10, evidence 13, gaps.
+        room = max(16, out.width - id_width - 80)
+        t.add_column(_l(lang, "title"), no_wrap=True, overflow="ellipsis", max_width=room)
+    t.add_column("", no_wrap=True)
+    t.add_column("%", justify="right", no_wrap=True)
+    t.add_column(_l(lang, "expected"), justify="right", no_wrap=True)
+    t.add_column(_l(lang, "ms"), justify="right", no_wrap=True)
+    t.add_column(_l(lang, "overdue"), justify="right", no_wrap=True)
+    if not narrow:
+        t.add_column(_l(lang, "last"), no_wrap=True)
+    for r in shown:
+        style = RAG_STYLE.get(r.rag.value, "")
+        cells: list[RenderableType] = [rag_text(r.rag.value, lang), text(r.objective.id)]
+        if not narrow:
+            cells.append(text(title_of(r.objective, lang)))
+        cells += [
+            bar(r.progress, r.expected, 10, style),
+            text(pct(r.progress)),
+            text(pct(r.expected), "dim"),
+            text(f"{r.done}/{r.total}" if r.milestones else "—"),
+            text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
+        ]
+        if not narrow:
+            cells.append(text(r.evidence.last.isoformat() if r.evidence.last else "—", "dim"))
+        t.add_row(*cells)
+    out.print(t)
+
+
+# --- show ------------------------------------------------------------------------------------
+
+
+def chart(
+    r: IndicatorResult,
+    as_of: date,
+    measurements: Sequence[tuple[date, float]],
+    width: int = 60,
+    height: int = 10,
+) -> list[str]:
+    """A text chart: planned path (·), actual values (●), forecast (∘), today (│)."""
+    i = r.indicator
+    start = i.baseline_date
+    ends = [as_of, *(d for d, _ in measurements)]
+    if i.target_date:
+        ends.append(i.target_date)
+    if r.forecast:
+        ends.append(r.forecast.at)
+    end = max(ends)
+    starts = [start, *(d for d, _ in measurements)]
+    start = min(starts)
+    if end <= start:
+        end = start.fromordinal(start.toordinal() + 1)
+    values = [i.baseline, *(v for _, v in measurements)]
+    if i.target is not None:
+        values.append(i.target)
+    if r.forecast and r.forecast.value_at_target is not None:
+        values.append(r.forecast.value_at_target)
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        hi = lo + 1
+    span = (end - start).days
+
+    def col(d: date) -> int:
+        return max(0, min(width - 1, round((d - start).days / span * (width - 1))))
+
+    def row(v: float) -> int:
+        return max(0, min(height - 1, round((hi - v) / (hi - lo) * (height - 1))))
+
+    grid = [[" "] * width for _ in range(height)]
+    from plantrack.progress import expected_value
+
+    if i.target is not None:
+        for c in range(width):
+            d = start.fromordinal(start.toordinal() + round(c / (width - 1) * span))
+            ev = expected_value(i, d)
+            if ev is not None:
+                grid[row(ev)][c] = "·"
+    if r.forecast is not None and r.forecast.value_at_target is not None and measurements:
+        last_d, last_v = measurements[-1]
+        c0, c1 = col(last_d), col(r.forecast.at)
+        slope = r.forecast.slope_per_year / 365.25
+        for c in range(c0 + 1, c1 + 1):
+            d = start.fromordinal(start.toordinal() + round(c / (width - 1) * span))
+            v = last_v + slope * (d - last_d).days
+            if lo <= v <= hi and grid[row(v)][c] == " ":
+                grid[row(v)][c] = "∘"
+    today_col = col(as_of)
+    for rr in range(height):
+        if grid[rr][today_col] == " ":
+            grid[rr][today_col] = "│"
+    for d, v in [(i.baseline_date, i.baseline), *measurements]:
+        grid[row(v)][col(d)] = "●"
+    label_w = max(len(fmt_num(hi)), len(fmt_num(lo)))
+    lines = []
+    for n, cells in enumerate(grid):
+        label = fmt_num(hi) if n == 0 else fmt_num(lo) if n == height - 1 else ""
+        lines.append(f"{label:>{label_w}} ┤{''.join(cells)}")
+    axis = f"{'':>{label_w}} └" + "─" * width
+    dates = f"{'':>{label_w}}  {start.isoformat()}{end.isoformat():>{width - 10}}"
+    lines += [axis, dates, f"{'':>{label_w}}  ● actual  · planned  ∘ forecast  │ {as_of.isoformat()}"]
+    return lines
+
+
+def show_indicator(
+    r: IndicatorResult, measurements: Sequence[tuple[date, float]], as_of: date, lang: str
+) -> None:
+    from rich.table import Table
+
+    out = console()
+    i = r.indicator
+    out.print(text(f"{i.id} — {title_of(i, lang)}", "bold"))
+    out.print(text(f"indicator of {i.objective} · unit {i.unit or '—'} · {i.direction.value}", "dim"))
+    out.print()
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row(text("baseline"), text(f"{fmt_num(i.baseline)} on {i.baseline_date}"))
+    if i.target is not None:
+        t.add_row(text("target"), text(f"{fmt_num(i.target)} by {i.target_date}"))
+    else:
+        t.add_row(text("target"), text("none: a monitored indicator (trend only)"))
+    t.add_row(
+        text("value"),
+        text(
+            f"{fmt_num(r.value)}"
+            + (f" on {r.value_on}" if r.value_on else " (baseline; nothing measured yet)")
+        ),
+    )
+    if r.progress is not None:
+        t.add_row(
+            text("progress"),
+            text(
+                f"{pct(r.progress)} (expected {pct(r.expected)}, planned value {fmt_num(r.expected_value)})"
+            ),
+        )
+    if r.forecast is not None:
+        fc = r.forecast
+        reach = (
+            f"target reached around {fc.reach_date}"
+            if fc.reach_date
+            else ("not with the present trend" if i.target is not None else "")
+        )
+        t.add_row(
+            text("forecast"),
+            text(f"{fmt_num(fc.value_at_target)} by {fc.at}" + (f"; {reach}" if reach else "")),
+        )
+    else:
+        t.add_row(text("forecast"), text("needs at least one measurement after the baseline"))
+    if r.observed_per_year is not None:
+        t.add_row(text("observed rate"), text(f"{fmt_num(r.observed_per_year)} {i.unit} a year".strip()))
+    if r.required_per_year is not None:
+        t.add_row(
+            text("required rate"), text(f"{fmt_num(r.required_per_year)} {i.unit} a year from now".strip())
+        )
+    out.print(t)
+    out.print()
+    for line in chart(r, as_of, measurements, width=min(60, max(30, out.width - 20))):
+        out.print(text(line))
+
+
+def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[int, str, str, str]]]) -> None:
+    from rich.table import Table
+
+    out = console()
+    o = r.objective
+    out.print(text(f"{o.id} — {title_of(o, lang)}", "bold"))
+    bits = [f"park {o.park.value}"]
+    if o.sector:
+        bits.append(f"sector {o.sector}")
+    if o.theme:
+        bits.append(f"theme {o.theme}")
+    bits.append(f"{o.start} → {o.due}")
+    if o.owner:
+        bits.append(f"owner {o.owner}")
+    out.print(text(" · ".join(bits), "dim"))
+    if o.description:
+        out.print(text(o.description))
+    summary = text(f"progress {pct(r.progress)} · expected {pct(r.expected)} · ")
+    summary.append_text(rag_text(r.rag.value, lang))
+    out.print(summary)
+    out.print()
+    if r.milestones:
+        t = Table(
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+            title="Milestones",
+            title_justify="left",
+            title_style="bold underline",
+        )
+        for col in ("milestone", "title", "due", "state", "since", ""):
+            t.add_column(
+                col, overflow="fold" if col == "title" else "ellipsis", ratio=1 if col == "title" else None
+            )
+        for m in r.milestones:
+            flag = "OVERDUE" if m.overdue else ""
+            moved = slips.get(m.milestone.id)
+            if moved:
+                flag = (
+                    (flag + " " if flag else "")
+                    + "slipped from "
+                    + ", ".join(old for _r, _a, old, _n in moved)
+                )
+            t.add_row(
+                text(m.milestone.id),
+                text(title_of(m.milestone, lang)),
+                text(m.milestone.due),
+                text(m.state.value, STATE_STYLE.get(m.state.value, "")),
+                text(m.since or "—", "dim"),
+                text(flag, "bold red" if m.overdue else "yellow"),
+            )
+        out.print(t)
+        out.print()
+    if r.indicators:
+        t = Table(
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+            title="Indicators",
+            title_justify="left",
+            title_style="bold underline",
+        )
+        for col, just in (
+            ("indicator", "left"),
+            ("value", "right"),
+            ("target", "right"),
+            ("progress", "right"),
+            ("expected", "right"),
+            ("forecast", "right"),
+            ("reached", "left"),
+        ):
+            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        for i in r.indicators:
+            reach = "—"
+            if i.forecast and i.indicator.target is not None:
+                reach = str(i.forecast.reach_date) if i.forecast.reach_date else "not with present trend"
+            t.add_row(
+                text(i.indicator.id),
+                text(fmt_num(i.value)),
+                text(
+                    fmt_num(i.indicator.target) if i.indicator.target is not None else "monitored",
+                    "" if i.indicator.target is not None else "dim",
+                ),
+                text(pct(i.progress)),
+                text(pct(i.expected), "dim"),
+                text(fmt_num(i.forecast.value_at_target) if i.forecast else "—"),
+                text(reach, "dim"),
+            )
+        out.print(t)
+        out.print()
+
+
+def show_milestone(
+    m: Any,
+    state: str,
+    overdue: bool,
+    history: Sequence[Entry],
+    slips: list[tuple[int, str, str, str]],
+    lang: str,
+) -> None:
+    from rich.table import Table
+
+    out = console()
+    out.print(text(f"{m.id} — {title_of(m, lang)}", "bold"))
+    out.print(
+        text(
+            f"milestone of {m.objective} · due {m.due}"
+            + (f" · needs {m.verify.value} evidence to close" if m.verify else ""),
+            "dim",
+        )
+    )
+    line = text("state ")
+    line.append_text(text(state, STATE_STYLE.get(state, "")))
+    if overdue:
+        line.append_text(text("  OVERDUE", "bold red"))
+    out.print(line)
+    for rev, at, old, new in slips:
+        out.print(text(f"due date moved {old} → {new} (plan revision {rev}, {at})", "yellow"))
+    if history:
+        t = Table(
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+            title="State history",
+            title_justify="left",
+            title_style="bold underline",
+        )
+        for col in ("entry", "on", "state", "by", "note"):
+            t.add_column(col, overflow="fold")
+        for e in history:
+            style = "dim strike" if e.retracted else ""
+            t.add_row(
+                text(e.id),
+                text(e.on),
+                text(e.state.value if e.state else "", style),
+                text(e.user),
+                text(e.text or "", style),
+            )
+        out.print(t)
+
+
+def upcoming(rows: Sequence[dict[str, Any]], reviews: Sequence[date], as_of: date, lang: str) -> None:
+    from rich.table import Table
+
+    out = console()
+    if rows:
+        t = Table(
+            box=None,
+            pad_edge=False,
+            header_style="bold",
+            title=f"Milestones due by the end of the window (as of {as_of})",
+            title_justify="left",
+        )
+        for col in ("due", "in", "milestone", "objective", "state", "title"):
+            t.add_column(
+                col, overflow="ellipsis", no_wrap=col != "title", ratio=1 if col == "title" else None
+            )
+        for r in rows:
+            days = r["days"]
+            when = f"{-days}d overdue" if days < 0 else "today" if days == 0 else f"{days}d"
+            t.add_row(
+                text(r["due"]),
+                text(when, "bold red" if days < 0 else "yellow" if days <= 14 else ""),
+                text(r["id"]),
+                text(r["objective"]),
+                text(r["state"], STATE_STYLE.get(r["state"], "")),
+                text(r["title_zh"] if lang == "zh" and r.get("title_zh") else r["title"]),
+            )
+        out.print(t)
+    else:
+        out.print(text("No milestone is due or overdue in the window.", "dim"))
+    if reviews:
+        out.print()
+        out.print(text("Next reviews: " + ", ".join(d.isoformat() for d in reviews), "bold"))
+
+
+def check_lines(items: Sequence[ObjectiveResult], lang: str) -> None:
+    out = console()
+    for r in items:
+        line = rag_text(r.rag.value, lang)
+        line.append_text(
+            text(
+                f"  {r.objective.id}  progress {pct(r.progress)} expected {pct(r.expected)} overdue {r.overdue}  {safe(title_of(r.objective, lang), oneline=True)}"
+            )
+        )
+        out.print(line, overflow="ellipsis", no_wrap=True, crop=True)
