@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from plantrack.cli import app
+from plantrack.cli.app import app
 
 NOW = "2026-11-24T04:00:00Z"  # 12:00 in Asia/Shanghai
 

@@ -8,7 +8,7 @@ import sys
 import typer.main
 
 from plantrack import __version__
-from plantrack.cli import app
+from plantrack.cli.app import app
 
 
 def _commands(group, prefix=()):  # type: ignore[no-untyped-def]

@@ -1,5 +1,5 @@
 """Run the command line with ``python -m plantrack``."""
 
-from plantrack.cli import main
+from plantrack.entry import main
 
 main()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import os
 import re
 from dataclasses import dataclass
@@ -102,8 +101,14 @@ def day_period(d: date) -> Period:
     return Period(d, d, d.isoformat())
 
 
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def month_period(year: int, month: int) -> Period:
-    last = calendar.monthrange(year, month)[1]
+    last = _month_days(year, month)
     return Period(date(year, month, 1), date(year, month, last), f"{year:04d}-{month:02d}")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,6 +111,8 @@ def connect(path: Path) -> sqlite3.Connection:
             with write(conn):
                 if migrations.apply_pending(conn) and not _meta(conn, "application"):
                     conn.execute("INSERT INTO meta VALUES ('application', ?)", (APP_NAME,))
+                    import uuid
+
                     conn.execute("INSERT INTO meta VALUES ('site', ?)", (uuid.uuid4().hex[:12],))
                     conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
         except sqlite3.DatabaseError as e:

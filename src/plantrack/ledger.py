@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import mimetypes
 import os
 import re
 import sqlite3
-import tempfile
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -95,6 +91,8 @@ def canonical(content: dict[str, Any]) -> str:
 
 def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
     """sha256 of the previous entry's hash followed by this entry's canonical content."""
+    import hashlib
+
     return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
 
 
@@ -225,6 +223,10 @@ def target_family(conn: sqlite3.Connection, target_id: str) -> list[str]:
 
 def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]:
     """Copy ``source`` into the content-addressed store; return it and the path if newly made."""
+    import hashlib
+    import mimetypes
+    import tempfile
+
     src = Path(source)
     if not src.is_file():
         raise PlantrackError(f"cannot attach {source!r}: no such file", hint="check the path")
@@ -289,6 +291,8 @@ def _last_hash(conn: sqlite3.Connection) -> str:
 def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: datetime,
            ) -> list[Entry]:  # fmt: skip
     """Chain and insert drafts; the caller holds the write transaction."""
+    import uuid
+
     site = db.site(conn)
     prev = _last_hash(conn)
     stamp = utc_stamp(now)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from plantrack.errors import PlanInvalid, PlantrackError
@@ -25,56 +20,14 @@ from plantrack.models import (
     TrajectoryPoint,
     Verify,
 )
+from plantrack.plansource import PlanSource as PlanSource
+from plantrack.plansource import default_plan_path as default_plan_path
+from plantrack.plansource import embedded_plan_path as embedded_plan_path
+from plantrack.plansource import read_source as read_source
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_TEXT = 10_000
-
-
-@dataclass(frozen=True)
-class PlanSource:
-    """A plan file's text, where it came from and its sha256."""
-
-    path: str
-    text: str
-    sha256: str
-
-
-def embedded_plan_path() -> Path:
-    """The packaged Hetao plan (the repository's objectives.toml, copied in at build time)."""
-    packaged = resources.files("plantrack").joinpath("objectives.toml")
-    if packaged.is_file():
-        return Path(str(packaged))
-    # Running from a source checkout without building the wheel.
-    return Path(__file__).resolve().parents[2] / "objectives.toml"
-
-
-def default_plan_path(explicit: str | None) -> Path:
-    """``--plan``/``PLANTRACK_PLAN``, else ./objectives.toml, else the embedded plan."""
-    if explicit:
-        return Path(explicit)
-    local = Path("objectives.toml")
-    if local.is_file():
-        return local
-    return embedded_plan_path()
-
-
-def read_source(path: Path) -> PlanSource:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as e:
-        raise PlantrackError(
-            f"plan file {str(path)!r} does not exist", hint="check the path or --plan"
-        ) from e
-    except IsADirectoryError as e:
-        raise PlantrackError(f"plan file {str(path)!r} is a directory", hint="name a .toml file") from e
-    except OSError as e:
-        raise PlantrackError(f"cannot read plan file {str(path)!r}: {e.strerror}") from e
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise PlantrackError(f"plan file {str(path)!r} is not UTF-8 text", hint="save it as UTF-8") from e
-    return PlanSource(str(path), text, hashlib.sha256(data).hexdigest())
 
 
 # --- line numbers ----------------------------------------------------------------------------
@@ -278,6 +231,8 @@ TOP_KEYS = {"plan", "sector", "theme", "objective"}
 
 def parse(source: PlanSource) -> tuple[Plan | None, list[str]]:
     """Validate a plan file; return the Plan (None when there are problems) and the problems."""
+    import tomllib
+
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as e:

@@ -6,11 +6,14 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plantrack import db, planfile
+from plantrack import db
 from plantrack.dates import utc_stamp
 from plantrack.errors import PlantrackError
+
+if TYPE_CHECKING:
+    from plantrack import planfile
 from plantrack.models import (
     Plan,
     group_to_dict,

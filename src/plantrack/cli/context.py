@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from plantrack import dates, db, planfile, plansync
+from plantrack import db
 from plantrack.errors import PlantrackError
-from plantrack.models import Plan
+
+if TYPE_CHECKING:
+    from plantrack.models import Plan
 
 
 @dataclass
@@ -29,11 +31,15 @@ class AppState:
         return db.resolve_path(self.db_option)
 
     def plan_path(self) -> Path:
-        return planfile.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
+        from plantrack import plansource
+
+        return plansource.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
 
     def user(self) -> str:
         name = self.user_option or os.environ.get("PLANTRACK_USER")
         if not name:
+            import getpass
+
             try:
                 name = getpass.getuser()
             except Exception:  # getuser raises several kinds when no login name exists
@@ -45,6 +51,8 @@ class AppState:
 
     def conn(self, bootstrap: bool = True) -> sqlite3.Connection:
         """The database, created and loaded with the plan on first use."""
+        from plantrack import plansync
+
         if self._conn is None:
             self._conn = db.connect(self.db_path)
             if bootstrap and plansync.latest_revision(self._conn) is None:
@@ -54,6 +62,8 @@ class AppState:
         return self._conn
 
     def _bootstrap(self) -> None:
+        from plantrack import dates, planfile, plansync
+
         assert self._conn is not None
         source = planfile.read_source(self.plan_path())
         plan = planfile.load(source)
@@ -62,6 +72,9 @@ class AppState:
             say(f"created {self.db_path} with plan {plan.id!r} from {source.path}")
 
     def _warn_if_plan_changed(self) -> None:
+        from plantrack import plansource as planfile
+        from plantrack import plansync
+
         assert self._conn is not None
         path = self.plan_path()
         explicit = bool(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
@@ -81,15 +94,21 @@ class AppState:
             )
 
     def plan(self) -> Plan:
+        from plantrack import plansync
+
         if self._plan is None:
             self._plan = plansync.load_plan(self.conn())
         return self._plan
 
     def today(self) -> date:
+        from plantrack import dates
+
         return dates.today(self.plan().timezone)
 
     def on(self, text: str | None) -> date:
         """A ``--on`` date (default today) in the plan's time zone."""
+        from plantrack import dates
+
         return dates.parse_date(text or "today", self.today())
 
     def close(self) -> None:

@@ -98,22 +98,21 @@ def pct(x: float | None) -> str:
 
 
 def bar(progress: float | None, expected: float | None, width: int, style: str) -> Text:
-    """A progress bar with a tick where the plan expects to be."""
+    """A progress bar with a tick where the plan expects to be (three spans at most)."""
     from rich.text import Text
 
     if progress is None:
         return Text("·" * width, style="dim")
     filled = round(max(0.0, min(1.0, progress)) * width)
     mark = None if expected is None else min(width - 1, round(max(0.0, min(1.0, expected)) * width))
-    t = Text()
-    for i in range(width):
-        if i == mark and i >= filled:
-            t.append("│", style="bold")
-        elif i < filled:
-            t.append("█", style=style)
-        else:
-            t.append("░", style="dim")
-    return t
+    if mark is None or mark < filled:
+        return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"))
+    return Text.assemble(
+        ("█" * filled, style),
+        ("░" * (mark - filled), "dim"),
+        ("│", "bold"),
+        ("░" * (width - mark - 1), "dim"),
+    )
 
 
 def title_of(obj: Any, lang: str) -> str:
@@ -207,7 +206,9 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
     )
     t.add_column(_l(lang, "rag"), no_wrap=True)
     id_width = min(32, max(len(r.objective.id) for r in shown))
-    t.add_column(_l(lang, "objective"), no_wrap=True, overflow="ellipsis", max_width=24 if narrow else id_width)
+    t.add_column(
+        _l(lang, "objective"), no_wrap=True, overflow="ellipsis", max_width=24 if narrow else id_width
+    )
     if not narrow:
         # What the other columns leave: RAG 11, bar 10, numbers 22, milestones 10, evidence 13, gaps.
         room = max(16, out.width - id_width - 80)

@@ -1,0 +1,116 @@
+"""The Typer application: one group, sub-apps per noun, the error boundary at its root."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from plantrack import __version__
+from plantrack.cli.boundary import Failed, fail, guard
+from plantrack.cli.context import AppState, state
+from plantrack.errors import PlantrackError
+
+# Typer's own control flow (exits, aborts, usage errors) passes through the boundary untouched.
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_TYPER_FLOW: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, _CLICK_ERROR)
+
+
+class PlantrackGroup(TyperGroup):
+    """The root group: turns every plantrack error into one message and exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return guard(lambda: super(PlantrackGroup, self).invoke(ctx), passthrough=_TYPER_FLOW)
+        except Failed as f:
+            raise typer.Exit(f.code) from None
+
+
+app = typer.Typer(
+    cls=PlantrackGroup,
+    help="Track the Hetao plan: objectives, milestones, indicators and their evidence.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"plantrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _globals(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="PLANTRACK_DB",
+            show_envvar=True,
+            help="Database file (default: the user data dir).",
+        ),
+    ] = None,  # fmt: skip
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            envvar="PLANTRACK_PLAN",
+            show_envvar=True,
+            help="Plan file (default ./objectives.toml, else the embedded Hetao plan).",
+        ),
+    ] = None,  # fmt: skip
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="PLANTRACK_USER",
+            show_envvar=True,
+            help="Who records entries (default: the login name).",
+        ),
+    ] = None,  # fmt: skip
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,  # fmt: skip
+) -> None:
+    """Track the Hetao plan: objectives, milestones, indicators and their evidence."""
+    state.__init__()  # type: ignore[misc]  # a fresh state per invocation (tests reuse the process)
+    state.db_option = db
+    state.plan_option = plan
+    state.user_option = user
+    state.debug = debug
+
+
+def _register() -> None:
+    from plantrack.cli import admin, plan, track, view  # noqa: I001
+
+    app.add_typer(plan.app, name="plan")
+    app.add_typer(track.milestone_app, name="milestone")
+    track.register(app)
+    view.register(app)
+    admin.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="plantrack")
+    except PlantrackError as e:  # with --debug, or raised outside a command
+        if state.debug:
+            import traceback
+
+            traceback.print_exc()
+        fail(e.message, e.hint)
+        sys.exit(e.exit_code)
+
+
+__all__ = ["app", "main", "AppState"]

@@ -1,0 +1,70 @@
+"""The one error boundary, free of Typer so that the fast entry path can use it too."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from plantrack.cli.context import state
+from plantrack.errors import PlantrackError
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in plantrack, not the user's input
+
+
+class Failed(Exception):
+    """Raised by :func:`guard` with the exit code once the message has been printed."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    from plantrack.render import safe
+
+    line = f"plantrack: error: {safe(message, oneline=True)}"
+    if hint:
+        line += f"; {safe(hint, oneline=True)}"
+    print(line, file=sys.stderr)
+
+
+def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...] = ()) -> object:
+    """Run a command; print any error as one line and raise Failed(exit code)."""
+    try:
+        return run()
+    except passthrough:
+        raise
+    except PlantrackError as e:
+        if state.debug:
+            raise
+        fail(e.message, e.hint)
+        from plantrack.render import safe
+
+        for p in getattr(e, "problems", None) or []:
+            print(f"  {safe(p, oneline=True)}", file=sys.stderr)
+        raise Failed(e.exit_code) from None
+    except sqlite3.OperationalError as e:
+        if state.debug:
+            raise
+        msg = str(e)
+        if "locked" in msg or "busy" in msg:
+            fail("the database stayed busy for 30 s", "another plantrack is writing; try again")
+        else:
+            fail(f"database error: {msg}", "run 'plantrack db doctor'")
+        raise Failed(2) from None
+    except KeyboardInterrupt:
+        fail("interrupted; nothing partial was written")
+        raise Failed(130) from None
+    except BrokenPipeError:
+        raise Failed(0) from None
+    except Exception as e:
+        if state.debug:
+            raise
+        fail(
+            f"internal error: {type(e).__name__}: {e}",
+            "this is a bug in plantrack; run again with --debug for the traceback and report it",
+        )
+        raise Failed(INTERNAL_ERROR) from None
+    finally:
+        state.close()

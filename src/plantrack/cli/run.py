@@ -1,0 +1,119 @@
+"""Command bodies that must not import Typer (the fast entry path runs them directly)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from plantrack.cli.context import state
+from plantrack.errors import PlantrackError
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from plantrack.progress import ObjectiveResult, Status
+
+RAGS = ("red", "amber", "green", "not-started", "no-data", "done")
+DASHBOARD_ROWS = 30
+
+
+def _lang(value: str | None) -> str:
+    lang = (value or "en").strip().lower()
+    if lang in ("zh", "zh-cn", "zh-hk", "zh-tw", "cn"):
+        return "zh"
+    if lang in ("en", "en-gb", "en-us"):
+        return "en"
+    raise PlantrackError(f"unknown language {value!r}", hint="use --lang en or --lang zh")
+
+
+def _as_of(text: str | None) -> date:
+    from plantrack import dates
+
+    return dates.parse_date(text or "today", state.today())
+
+
+def _known_at(text: str | None) -> datetime | None:
+    from plantrack import dates
+
+    if not text:
+        return None
+    return dates.parse_instant(text, state.plan().timezone)
+
+
+def _rags(text: str | None, option: str = "--rag") -> set[str]:
+    if not text:
+        return set()
+    levels = {p.strip().lower() for p in text.split(",") if p.strip()}
+    bad = levels - set(RAGS)
+    if bad:
+        raise PlantrackError(
+            f"unknown RAG level {sorted(bad)[0]!r} in {option}", hint=f"use {', '.join(RAGS)}"
+        )
+    return levels
+
+
+def _filter(
+    s: Status, sector: str | None, theme: str | None, park: str | None, rag: str | None
+) -> list[ObjectiveResult]:
+    import difflib
+
+    from plantrack.progress import in_park
+
+    plan = s.plan
+    for kind, value in (("sector", sector), ("theme", theme)):
+        if value is not None and plan.group(kind, value) is None:
+            ids = [g.id for g in (plan.sectors if kind == "sector" else plan.themes)]
+            close = difflib.get_close_matches(value, ids, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"the plan's {kind}s: {', '.join(ids) or 'none'}"
+            )
+            raise PlantrackError(f"unknown {kind} {value!r}", hint=hint)
+    if park is not None and park not in ("shenzhen", "hong-kong", "both"):
+        raise PlantrackError(f"unknown park {park!r}", hint="use shenzhen, hong-kong or both")
+    levels = _rags(rag)
+    out = []
+    for r in s.objectives:
+        o = r.objective
+        if sector and o.sector != sector:
+            continue
+        if theme and o.theme != theme:
+            continue
+        if park and not in_park(o, park):
+            continue
+        if levels and r.rag.value not in levels:
+            continue
+        out.append(r)
+    return out
+
+
+def status(
+    sector: str | None = None,
+    theme: str | None = None,
+    park: str | None = None,
+    rag: str | None = None,
+    as_of: str | None = None,
+    known_at: str | None = None,
+    lang: str | None = None,
+    all_: bool = False,
+    json: bool = False,
+) -> None:
+    """Show where the plan stands: the dashboard."""
+    from plantrack import snapshot
+
+    language = _lang(lang)
+    conn = state.conn()
+    day = _as_of(as_of)
+    instant = _known_at(known_at)
+    s = snapshot.status(conn, day, instant)
+    shown = _filter(s, sector, theme, park, rag)
+    if json:
+        from plantrack.render import data, dump_json
+
+        dump_json(data.status(s, shown))
+        return
+    from plantrack import plansync
+    from plantrack.dates import utc_stamp
+    from plantrack.render import dashboard
+
+    rev = plansync.latest_revision(conn, utc_stamp(instant) if instant else None)
+    more = 0 if all_ else max(0, len(shown) - DASHBOARD_ROWS)
+    dashboard.status(s, shown if all_ else shown[:DASHBOARD_ROWS], more, language, rev.rev if rev else None)
