@@ -214,10 +214,11 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
         room = max(16, out.width - id_width - 80)
         t.add_column(_l(lang, "title"), no_wrap=True, overflow="ellipsis", max_width=room)
     t.add_column("", no_wrap=True)
+    short = narrow and lang == "en"
     t.add_column("%", justify="right", no_wrap=True)
-    t.add_column(_l(lang, "expected"), justify="right", no_wrap=True)
-    t.add_column(_l(lang, "ms"), justify="right", no_wrap=True)
-    t.add_column(_l(lang, "overdue"), justify="right", no_wrap=True)
+    t.add_column("exp." if short else _l(lang, "expected"), justify="right", no_wrap=True)
+    t.add_column("ms" if short else _l(lang, "ms"), justify="right", no_wrap=True)
+    t.add_column("late" if short else _l(lang, "overdue"), justify="right", no_wrap=True)
     if not narrow:
         t.add_column(_l(lang, "last"), no_wrap=True)
     for r in shown:
@@ -287,12 +288,13 @@ def chart(
             if ev is not None:
                 grid[row(ev)][c] = "·"
     if r.forecast is not None and r.forecast.value_at_target is not None and measurements:
-        last_d, last_v = measurements[-1]
-        c0, c1 = col(last_d), col(r.forecast.at)
+        # The least-squares line itself, from the last measurement to the forecast date.
+        fc_at, fc_value = r.forecast.at, r.forecast.value_at_target
         slope = r.forecast.slope_per_year / 365.25
+        c0, c1 = col(measurements[-1][0]), col(fc_at)
         for c in range(c0 + 1, c1 + 1):
             d = start.fromordinal(start.toordinal() + round(c / (width - 1) * span))
-            v = last_v + slope * (d - last_d).days
+            v = fc_value + slope * (d - fc_at).days
             if lo <= v <= hi and grid[row(v)][c] == " ":
                 grid[row(v)][c] = "∘"
     today_col = col(as_of)

@@ -23,12 +23,27 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     width = None
     if not stream.isatty():
-        # Piped output: wide enough that tables are not squeezed, and no colour.
-        width = int(os.environ.get("COLUMNS", "0") or 0) or 160
+        # Piped output has no colour. Its width: COLUMNS, else the terminal the person is
+        # looking at (stderr), else wide enough that tables are not squeezed.
+        width = _columns() or _terminal_width() or 160
     return Console(
         file=stream, highlight=False, emoji=False, markup=False, width=width,
         no_color=bool(os.environ.get("NO_COLOR")) or None,
     )  # fmt: skip
+
+
+def _columns() -> int | None:
+    try:
+        return int(os.environ.get("COLUMNS", "")) or None
+    except ValueError:
+        return None
+
+
+def _terminal_width() -> int | None:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns if sys.stderr.isatty() else None
+    except (OSError, ValueError):
+        return None
 
 
 def text(value: object, style: str = "") -> Text:
