@@ -315,3 +315,24 @@ def test_roll_ups_lie_between_their_parts(parts: list[tuple[float, float, float]
     assert p is not None and e is not None
     assert min(a for a, _, _ in parts) - 1e-9 <= p <= max(a for a, _, _ in parts) + 1e-9
     assert min(b for _, b, _ in parts) - 1e-9 <= e <= max(b for _, b, _ in parts) + 1e-9
+
+
+@given(st.lists(st.tuples(st.floats(-50, 150), st.floats(0.1, 10)), min_size=1, max_size=8), st.integers(0, 3000))
+def test_plan_and_group_figures_lie_between_their_objectives(values: list[tuple[float, float]], offset: int) -> None:
+    head = '\n[[sector]]\nid = "s"\nname = "S"\n'
+    body = "".join(
+        f'\n[[objective]]\nid = "o{n}"\ntitle = "O"\nsector = "s"\nweight = {w}\n  [[objective.indicator]]\n  id = "i{n}"\n'
+        f'  name = "I"\n  baseline = 0\n  baseline_date = 2024-01-01\n  target = 100\n  target_date = 2029-12-31\n'
+        for n, (_v, w) in enumerate(values)
+    )
+    plan = plan_of(body, head)
+    as_of = date(2023, 1, 1) + timedelta(days=offset)
+    s = status(plan, [m(f"i{n}", v, "2024-06-01") for n, (v, _w) in enumerate(values)], as_of)
+    ps = [o.progress for o in s.objectives if o.progress is not None]
+    es = [o.expected for o in s.objectives if o.expected is not None]
+    assert s.progress is not None and s.expected is not None
+    assert min(ps) - 1e-9 <= s.progress <= max(ps) + 1e-9
+    assert min(es) - 1e-9 <= s.expected <= max(es) + 1e-9
+    [sector] = s.groups["sector"]
+    assert sector.progress == pytest.approx(s.progress)
+    assert all(0 <= o.progress <= 1 for o in s.objectives if o.progress is not None)
