@@ -27,13 +27,17 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
     tables = {
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        if r[0] != "sqlite_sequence"
+        if r[0] != "sqlite_sequence" and not r[0].startswith(("entry_fts", "plan_fts"))
     }
     assert tables == set(EXPECTED_TABLES)
+    virtual = {
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")
+    }
+    assert virtual == {"entry_fts", "plan_fts"}
     for table, columns in EXPECTED_TABLES.items():
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert triggers == {"entry_append_only_update", "entry_append_only_delete"}
+    assert triggers == {"entry_append_only_update", "entry_append_only_delete", "entry_fts_insert"}
     indexes = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
     }

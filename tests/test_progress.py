@@ -317,8 +317,12 @@ def test_roll_ups_lie_between_their_parts(parts: list[tuple[float, float, float]
     assert min(b for _, b, _ in parts) - 1e-9 <= e <= max(b for _, b, _ in parts) + 1e-9
 
 
-@given(st.lists(st.tuples(st.floats(-50, 150), st.floats(0.1, 10)), min_size=1, max_size=8), st.integers(0, 3000))
-def test_plan_and_group_figures_lie_between_their_objectives(values: list[tuple[float, float]], offset: int) -> None:
+@given(
+    st.lists(st.tuples(st.floats(-50, 150), st.floats(0.1, 10)), min_size=1, max_size=8), st.integers(0, 3000)
+)
+def test_plan_and_group_figures_lie_between_their_objectives(
+    values: list[tuple[float, float]], offset: int
+) -> None:
     head = '\n[[sector]]\nid = "s"\nname = "S"\n'
     body = "".join(
         f'\n[[objective]]\nid = "o{n}"\ntitle = "O"\nsector = "s"\nweight = {w}\n  [[objective.indicator]]\n  id = "i{n}"\n'

@@ -101,6 +101,9 @@ def connect(path: Path) -> sqlite3.Connection:
         if mode != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        from plantrack import search
+
+        search.register(conn)
     except sqlite3.DatabaseError as e:
         raise PlantrackError(
             f"cannot open database {str(path)!r}: {e}",
@@ -109,7 +112,12 @@ def connect(path: Path) -> sqlite3.Connection:
     if migrations.pending_names(conn):
         try:
             with write(conn):
-                if migrations.apply_pending(conn) and not _meta(conn, "application"):
+                applied = migrations.apply_pending(conn)
+                if "m002_fts" in applied:
+                    from plantrack import search
+
+                    search.rebuild_plan_index(conn)
+                if applied and not _meta(conn, "application"):
                     conn.execute("INSERT INTO meta VALUES ('application', ?)", (APP_NAME,))
                     import uuid
 

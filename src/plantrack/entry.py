@@ -26,7 +26,13 @@ def fast_status_args(argv: list[str]) -> tuple[dict[str, str], dict[str, object]
     """Global options and status options from argv, or None if Typer should parse it."""
     globals_: dict[str, str] = {}
     i = 0
-    while i < len(argv) and argv[i] in _GLOBAL:
+    while i < len(argv) and (argv[i] in _GLOBAL or argv[i] == "--demo"):
+        if argv[i] == "--demo":
+            if "demo" in globals_:
+                return None
+            globals_["demo"] = "1"
+            i += 1
+            continue
         if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
             return None
         globals_[_GLOBAL[argv[i]]] = argv[i + 1]
@@ -69,6 +75,12 @@ def main() -> None:
     state.db_option = globals_.get("db_option")
     state.plan_option = globals_.get("plan_option")
     state.user_option = globals_.get("user_option") or os.environ.get("PLANTRACK_USER")
+    state.demo = "demo" in globals_ or os.environ.get("PLANTRACK_DEMO", "").lower() in (
+        "1",
+        "true",
+        "yes",
+        "on",
+    )
     if "lang" not in opts and os.environ.get("PLANTRACK_LANG"):
         opts["lang"] = os.environ["PLANTRACK_LANG"]
     try:

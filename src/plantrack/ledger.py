@@ -264,6 +264,54 @@ def attachment_path(store: Path, sha: str) -> Path:
     return store / sha[:2] / sha
 
 
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verified_attachment(store: Path, attachment: Attachment) -> Path:
+    """The stored file of an attachment, after checking that its bytes are still the ones recorded."""
+    path = attachment_path(store, attachment.sha256)
+    if not path.is_file():
+        raise PlantrackError(
+            f"the stored copy of {attachment.name!r} is missing ({path})",
+            hint="restore the attachments folder from a backup; run plantrack db doctor",
+        )
+    try:
+        actual = file_sha256(path)
+    except OSError as e:
+        raise PlantrackError(f"cannot read the stored copy of {attachment.name!r}: {e.strerror}") from e
+    if actual != attachment.sha256:
+        raise PlantrackError(
+            f"the stored copy of {attachment.name!r} has changed (sha256 {actual[:12]}…, recorded {attachment.sha256[:12]}…)",
+            hint="restore it from a backup; run plantrack db doctor",
+        )
+    return path
+
+
+def copy_out(path: Path, dest: Path) -> None:
+    """Copy a stored attachment out as an ordinary, writable file (atomically)."""
+    import shutil
+    import tempfile
+
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".plantrack-")
+        os.close(fd)
+        shutil.copyfile(path, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except OSError as e:
+        raise PlantrackError(
+            f"cannot write {str(dest)!r}: {e.strerror}", hint="choose a writable place"
+        ) from e
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
@@ -405,6 +453,22 @@ def entries(conn: sqlite3.Connection, targets: Sequence[str] | None = None,
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [_row(r) for r in conn.execute(sql, params)]
+
+
+def entries_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
+    """Entries with these ids, in the order given."""
+    if not ids:
+        return []
+    rsql, rparams = _retraction_clause(None)
+    found: dict[int, Entry] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = list(ids[chunk_start : chunk_start + 500])
+        rows = conn.execute(
+            f"SELECT {_COLUMNS}, {rsql} FROM entry e WHERE e.id IN ({','.join('?' * len(chunk))})",
+            (*rparams, *chunk),
+        )
+        found.update((r[0], _row(r)) for r in rows)
+    return [found[i] for i in ids if i in found]
 
 
 def get(conn: sqlite3.Connection, ref: str) -> Entry:

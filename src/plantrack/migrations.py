@@ -95,8 +95,27 @@ BEGIN
 END;
 """
 
+M002_FTS = """
+-- Full-text search: entry text, tags and attachment names; CJK runs indexed as bigrams
+-- (see plantrack.search). The trigger calls functions every plantrack connection registers.
+CREATE VIRTUAL TABLE entry_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER entry_fts_insert AFTER INSERT ON entry WHEN plantrack_fts_live()
+BEGIN
+    INSERT INTO entry_fts (rowid, body)
+    VALUES (new.id, plantrack_fts_body(new.text, new.tags, new.attachment_name));
+END;
+INSERT INTO entry_fts (rowid, body)
+    SELECT id, plantrack_fts_body(text, tags, attachment_name) FROM entry;
+
+-- The plan's titles and names, rebuilt after every plan apply.
+CREATE VIRTUAL TABLE plan_fts USING fts5(
+    object_id UNINDEXED, kind UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
+    ("m002_fts", M002_FTS),
 ]
 
 

@@ -158,6 +158,9 @@ def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, use
                  None if c.old is None else json.dumps(c.old, ensure_ascii=False),
                  None if c.new is None else json.dumps(c.new, ensure_ascii=False)),
             )  # fmt: skip
+        from plantrack import search
+
+        search.rebuild_plan_index(conn)
         return rev, changes
 
 

@@ -75,6 +75,14 @@ def _globals(
         ),
     ] = None,  # fmt: skip
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            envvar="PLANTRACK_DEMO",
+            help="Use the demo database: the Hetao plan with its real, sourced evidence.",
+        ),
+    ] = False,  # fmt: skip
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,  # fmt: skip
@@ -85,6 +93,7 @@ def _globals(
     state.plan_option = plan
     state.user_option = user
     state.debug = debug
+    state.demo = demo
 
 
 def _register() -> None:

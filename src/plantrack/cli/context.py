@@ -23,14 +23,23 @@ class AppState:
     plan_option: str | None = None
     user_option: str | None = None
     debug: bool = False
+    demo: bool = False
     _conn: sqlite3.Connection | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
 
     @property
     def db_path(self) -> Path:
+        if self.demo:
+            from plantrack import demo
+
+            return Path(self.db_option).expanduser() if self.db_option else demo.default_path()
         return db.resolve_path(self.db_option)
 
     def plan_path(self) -> Path:
+        if self.demo:
+            from plantrack import plansource
+
+            return plansource.embedded_plan_path()
         from plantrack import plansource
 
         return plansource.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
@@ -54,6 +63,12 @@ class AppState:
         from plantrack import plansync
 
         if self._conn is None:
+            if self.demo:
+                from plantrack import dates, demo
+
+                path = demo.ensure(self.db_path, dates.now_utc(), dates.today())
+                self._conn = db.connect(path)
+                return self._conn
             self._conn = db.connect(self.db_path)
             if bootstrap and plansync.latest_revision(self._conn) is None:
                 self._bootstrap()

@@ -8,6 +8,7 @@ import typer
 
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Attach, Json, Note, On, Tags, Url
+from plantrack.errors import PlantrackError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from plantrack.ledger import Attachment, Draft, Entry
 
-milestone_app = typer.Typer(help="Change a milestone's state, with evidence.", no_args_is_help=True)
+milestone_app = typer.Typer(help="Change a milestone's state, with evidence.")
 
 IdArg = Annotated[str, typer.Argument(metavar="MILESTONE", help="The milestone's id.", show_default=False)]
 
@@ -88,6 +89,45 @@ for _action, _doc in (
     milestone_app.command(_action)(_make(_action, _doc))
 
 
+CsvOpt = Annotated[
+    str | None,
+    typer.Option("--csv", help="Load many rows from a CSV file, all or nothing.", show_default=False),
+]
+
+
+def _bulk(kind: str, path: str, json: bool) -> None:
+    """Load a CSV file through the all-or-nothing bulk loader, with a progress bar on a terminal."""
+    from pathlib import Path
+
+    from plantrack import bulk, dates
+    from plantrack.render import dump_json, progress_bar
+
+    conn = state.conn()
+    with progress_bar(f"loading {Path(path).name}") as update:
+        loaded = bulk.load(conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update)
+    if json:
+        dump_json(
+            {"kind": loaded.kind, "rows": loaded.rows, "first_id": loaded.first_id, "last_id": loaded.last_id}
+        )
+    else:
+        say(f"recorded {loaded.rows} {kind} entries from {path}: ids {loaded.first_id}-{loaded.last_id}")
+        print(f"{loaded.first_id}-{loaded.last_id}")
+
+
+@milestone_app.callback(invoke_without_command=True)
+def _milestone_group(ctx: typer.Context, csv: CsvOpt = None, json: Json = False) -> None:
+    """Change a milestone's state, with evidence (or many at once with --csv)."""
+    if ctx.invoked_subcommand is not None:
+        if csv:
+            raise PlantrackError("--csv goes without an action", hint="plantrack milestone --csv FILE")
+        return
+    if csv:
+        _bulk("milestone", csv, json)
+        return
+    print(ctx.get_help())
+    raise typer.Exit(0)
+
+
 def register(app: typer.Typer) -> None:
     # A value such as -5 must not be read as an unknown option.
     app.command("measure", context_settings={"ignore_unknown_options": True})(measure)
@@ -95,34 +135,61 @@ def register(app: typer.Typer) -> None:
     app.command("retract")(retract)
 
 
+def _single_or_csv(csv: str | None, positional: dict[str, str | None], options: dict[str, object],
+                   usage: str) -> bool:  # fmt: skip
+    """True when this is a --csv load; refuse a mix of the two forms or a missing argument."""
+    if csv:
+        given = [k for k, v in positional.items() if v is not None]
+        given += [k for k, v in options.items() if v not in (None, False, [], ())]
+        if given:
+            raise PlantrackError(f"--csv loads whole rows; drop {', '.join(given)}", hint=usage)
+        return True
+    missing = [k for k, v in positional.items() if v is None]
+    if missing:
+        raise PlantrackError(f"missing {' and '.join(m.upper() for m in missing)}", hint=usage)
+    return False
+
+
 def measure(
-    indicator_id: Annotated[str, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False)],
-    value: Annotated[str, typer.Argument(metavar="VALUE", help="The measured value (negative values too).", show_default=False)],
+    indicator_id: Annotated[str | None, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="The measured value (negative values too).", show_default=False)] = None,
     on: On = None, note: Note = None, url: Url = None, attach: Attach = None, tag: Tags = None,
-    json: Json = False,
+    csv: CsvOpt = None, json: Json = False,
 ) -> None:  # fmt: skip
-    """Record an indicator value."""
+    """Record an indicator value (or many: --csv FILE with columns id,value,on[,note,url])."""
     from plantrack import ledger
 
+    usage = "plantrack measure INDICATOR VALUE [--on DATE], or plantrack measure --csv FILE"
+    if _single_or_csv(csv, {"indicator": indicator_id, "value": value},
+                      {"--on": on, "--note": note, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
+        _bulk("measurement", csv or "", json)
+        return
+    assert indicator_id is not None and value is not None
     conn = state.conn()
     day = state.on(on)
     number = ledger.parse_value(value)
     tags = ledger.clean_tags(tag or [])
     entry = _save(
-        lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags),
-        attach,
+        lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags), attach
     )
     _written(entry, json, f"{indicator_id} = {value} on {day}")
 
 
 def log(
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False)],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)],
-    on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, json: Json = False,
+    target_id: Annotated[str | None, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False)] = None,
+    text: Annotated[str | None, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)] = None,
+    on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
+    json: Json = False,
 ) -> None:  # fmt: skip
-    """Record evidence for an objective, milestone or indicator (or the plan)."""
+    """Record evidence for an objective, milestone or indicator (or many: --csv FILE with id,text,on[,url,tag])."""
     from plantrack import ledger
 
+    usage = "plantrack log ID TEXT [--on DATE], or plantrack log --csv FILE"
+    if _single_or_csv(csv, {"id": target_id, "text": text},
+                      {"--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
+        _bulk("note", csv or "", json)
+        return
+    assert target_id is not None and text is not None
     conn = state.conn()
     day = state.on(on)
     tags = ledger.clean_tags(tag or [])

@@ -41,6 +41,9 @@ def register(app: typer.Typer) -> None:
     app.command("upcoming")(upcoming)
     app.command("check")(check)
     app.command("evidence")(evidence)
+    app.command("search")(search)
+    app.command("history")(history)
+    app.command("attachment")(attachment)
 
 
 def status(
@@ -302,3 +305,111 @@ def evidence(
         say("no evidence recorded" + (f" for {target_id}" if target_id else ""))
         return
     terminal.entries(items)
+
+
+def search(
+    query: Annotated[
+        str,
+        typer.Argument(metavar="QUERY", help="Words to find (Chinese too), e.g. 通關.", show_default=False),
+    ],
+    target_id: Annotated[
+        str | None, typer.Option("--id", help="Only evidence of this objective, milestone or indicator.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10000, help="At most this many entries.")] = 50,
+    json: Json = False,
+) -> None:
+    """Search evidence and the plan's titles, newest first."""
+    from plantrack import ledger
+    from plantrack import search as fts
+
+    conn = state.conn()
+    targets = None
+    if target_id:
+        ledger.find_target(conn, target_id, allow_archived=True)
+        targets = ledger.target_family(conn, target_id) or None
+    q = fts.parse_query(query)
+    plan_hits, entries, more = fts.search(conn, query, limit, targets)
+    if json:
+        from plantrack.render import dump_json
+
+        dump_json(
+            {
+                "query": query,
+                "plan": [{"id": h.id, "kind": h.kind, "title": h.title} for h in plan_hits],
+                "entries": [
+                    e.to_json() | {"snippet": fts.snippet(e.text or "", q.terms)[0]} for e in entries
+                ],
+                "more": more,
+            }
+        )
+        return
+    from plantrack.render import terminal
+
+    terminal.search_results(plan_hits, entries, q.terms)
+    if not plan_hits and not entries:
+        say(f"nothing matches {query!r}")
+    elif more:
+        say(f"showing the newest {limit}; more match (use --limit)")
+
+
+def history(
+    target_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]", help="Objective, milestone, indicator or plan id.", show_default=False
+        ),
+    ] = None,
+    since: Since = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show the last N events.")] = 200,
+    all_: Annotated[bool, typer.Option("--all", help="Show every event.")] = False,
+    json: Json = False,
+) -> None:
+    """Show the audit trail: plan revisions, entries and retractions, oldest first."""
+    from plantrack import dates, ledger
+    from plantrack import history as trail
+
+    conn = state.conn()
+    if target_id:
+        ledger.find_target(conn, target_id, allow_archived=True)
+    start = None
+    if since:
+        day = dates.parse_period(since, state.today()).start
+        start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
+    items, total = trail.events(conn, target_id, start, None if all_ else limit)
+    if json:
+        from plantrack.render import dump_json
+
+        dump_json([e.to_json() for e in items])
+        return
+    from plantrack.render import terminal
+
+    if total > len(items):
+        say(f"… {total - len(items)} earlier events (use --all or --limit)")
+    terminal.history(items)
+
+
+def attachment(
+    entry_ref: Annotated[
+        str, typer.Argument(metavar="ENTRY", help="The entry's id (or uid).", show_default=False)
+    ],
+    out: Annotated[str | None, typer.Option("--out", help="Copy the file here (a file or a folder).")] = None,
+) -> None:
+    """Give back an entry's attached file: print where it is stored, or copy it out."""
+    from pathlib import Path
+
+    from plantrack import db, ledger
+
+    conn = state.conn()
+    e = ledger.get(conn, entry_ref)
+    if e.attachment is None:
+        raise PlantrackError(f"entry {e.id} has no attachment", hint=f"see plantrack evidence {e.target}")
+    path = ledger.verified_attachment(db.attachment_dir(state.db_path), e.attachment)
+    if out is None:
+        print(path)
+        return
+    dest = Path(out)
+    if dest.is_dir():
+        dest = dest / Path(e.attachment.name).name
+    ledger.copy_out(path, dest)
+    say(f"copied {e.attachment.name} (sha256 {e.attachment.sha256[:12]}…) to {dest}")
+    print(dest)

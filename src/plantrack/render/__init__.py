@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 # C0 and C1 control characters, DEL and bidirectional overrides: shown escaped, never obeyed.
@@ -39,3 +40,42 @@ def fmt_num(value: float | None) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+class _NoBar:
+    def __enter__(self) -> Callable[[int, int], None]:
+        return lambda done, total: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _RichBar:
+    """A Rich progress bar on stderr; ``update(done, total)`` (total 0 while unknown)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(file=sys.stderr), transient=True,
+        )  # fmt: skip
+        self.progress.__enter__()
+        task = self.progress.add_task(safe(self.label, oneline=True), total=None)
+
+        def update(done: int, total: int) -> None:
+            self.progress.update(task, completed=done, total=total or None)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+
+def progress_bar(label: str) -> _NoBar | _RichBar:
+    """A progress bar on a terminal, nothing at all otherwise."""
+    return _RichBar(label) if sys.stderr.isatty() else _NoBar()

@@ -130,3 +130,49 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str |
     for row in rows:
         t.add_row(*(text(c) for c in row))
     console().print(t)
+
+
+def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequence[str]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from plantrack.search import snippet
+
+    out = console()
+    if plan_hits:
+        t = Table(box=None, header_style="bold", pad_edge=False, title="In the plan", title_justify="left")
+        for col in ("kind", "id", "title"):
+            t.add_column(col)
+        for h in plan_hits:
+            t.add_row(text(h.kind), text(h.id), text(h.title))
+        out.print(t)
+    if items:
+        t = Table(box=None, header_style="bold", pad_edge=False, title="Evidence", title_justify="left")
+        for col, kw in (("id", {"justify": "right"}), ("on", {}), ("target", {}), ("user", {}),
+                        ("", {"overflow": "fold", "ratio": 1})):  # fmt: skip
+            t.add_column(col, **kw)
+        for e in items:
+            snip, spans = snippet(e.text or describe(e), terms)
+            body = Text(safe(snip, oneline=True), style="dim strike" if e.retracted else "")
+            if len(safe(snip, oneline=True)) == len(snip):
+                for a, b in spans:
+                    body.stylize("bold reverse", a, b)
+            t.add_row(text(e.id), text(e.on), text(e.target), text(e.user), body)
+        out.print(t)
+
+
+def history(items: Sequence[Any]) -> None:
+    from rich.table import Table
+
+    t = Table(box=None, header_style="bold", pad_edge=False)
+    for col, kw in (("recorded (UTC)", {}), ("by", {}), ("what", {}), ("", {"overflow": "fold", "ratio": 1})):
+        t.add_column(col, **kw)  # type: ignore[arg-type]
+    for ev in items:
+        style = "dim strike" if ev.retracted else ("yellow" if ev.kind == "slip" else "")
+        summary = ev.summary
+        cell = text(summary, style)
+        if ev.retracted:
+            cell.append_text(text(f"  retracted: {ev.reason}", "italic"))
+        label = f"plan r{ev.revision}" if ev.source == "plan" else ev.kind
+        t.add_row(text(ev.at[:19].replace("T", " ")), text(ev.user), text(label), cell)
+    console().print(t)

@@ -1,0 +1,91 @@
+"""The demo database: the embedded Hetao plan with the real, sourced evidence of examples/.
+
+It lives beside (never inside) the user's own database and is rebuilt whenever the packaged
+plan or evidence changes, so `plantrack --demo status` always shows the plan as it stands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from plantrack.errors import PlantrackError
+
+DEMO_USER = "plantrack-demo"
+FILES = (
+    ("milestone", "hetao-milestones.csv"),
+    ("measurement", "hetao-measurements.csv"),
+    ("note", "hetao-notes.csv"),
+)
+
+
+def examples_dir() -> Path:
+    packaged = Path(__file__).with_name("examples")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "examples"  # a source checkout
+
+
+def default_path() -> Path:
+    from plantrack.db import default_path as user_db
+
+    return user_db().with_name("hetao-demo.db")
+
+
+def fingerprint() -> str:
+    from plantrack.plansource import embedded_plan_path
+
+    h = hashlib.sha256()
+    for path in [embedded_plan_path()] + [examples_dir() / name for _, name in FILES]:
+        try:
+            h.update(path.read_bytes())
+        except OSError as e:
+            raise PlantrackError(
+                f"the packaged demo data is missing: {path}", hint="reinstall plantrack"
+            ) from e
+    return h.hexdigest()
+
+
+def _current(path: Path, fp: str) -> bool:
+    import sqlite3
+
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'demo_fingerprint'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(row and row[0] == fp)
+
+
+def ensure(path: Path, now: datetime, today: date) -> Path:
+    """Build the demo database at ``path`` unless it is already current."""
+    fp = fingerprint()
+    if _current(path, fp):
+        return path
+    from plantrack import bulk, db, planfile, plansync
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
+    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        p.unlink(missing_ok=True)
+    conn = db.connect(tmp)
+    try:
+        source = planfile.read_source(planfile.embedded_plan_path())
+        plansync.apply(conn, planfile.load(source), source, DEMO_USER, now)
+        for kind, name in FILES:
+            bulk.load(conn, kind, examples_dir() / name, DEMO_USER, now, today)
+        with db.write(conn):
+            conn.execute("INSERT INTO meta VALUES ('demo_fingerprint', ?)", (fp,))
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    return path
