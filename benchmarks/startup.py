@@ -60,7 +60,9 @@ def main() -> None:
 
         conn = sqlite3.connect(base_db)
         conn.execute("CREATE TABLE objectives (id INTEGER PRIMARY KEY, title TEXT, progress REAL)")
-        conn.executemany("INSERT INTO objectives VALUES (?, ?, ?)", [(i, f"Objective {i}", i / 15) for i in range(15)])
+        conn.executemany(
+            "INSERT INTO objectives VALUES (?, ?, ?)", [(i, f"Objective {i}", i / 15) for i in range(15)]
+        )
         conn.commit()
         conn.close()
         script = d / "baseline.py"

@@ -17,7 +17,7 @@ EXPECTED_TABLES = {
     "plan_change": ["rev", "kind", "object_id", "change", "field", "old", "new"],
     "entry": ["id", "uid", "kind", "target", "on_date", "recorded_at", "user", "site", "text", "value",
               "state", "url", "attachment_name", "attachment_sha256", "attachment_size",
-              "attachment_type", "tags", "retracts", "prev_hash", "hash"],
+              "attachment_type", "tags", "retracts", "hash"],
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
 }  # fmt: skip
 
@@ -41,7 +41,7 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
     indexes = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
     }
-    assert {"entry_target_on", "entry_recorded", "plan_change_object"} <= indexes
+    assert {"entry_target_on", "entry_retracts", "plan_change_object"} <= indexes
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -61,8 +61,8 @@ def test_migrations_run_once(tmp_path: Path) -> None:
 def test_entries_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
     conn = db.connect(tmp_path / "x.db")
     conn.execute(
-        "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, prev_hash, hash)"
-        " VALUES ('u', 'note', 't', '2026-01-01', 'now', 'me', 's', 'p', 'h')"
+        "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, hash)"
+        " VALUES ('u', 'note', 't', '2026-01-01', 'now', 'me', 's', 'h')"
     )
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute("UPDATE entry SET text = 'x'")

@@ -78,11 +78,9 @@ CREATE TABLE entry (
     attachment_type TEXT,
     tags TEXT NOT NULL DEFAULT '[]',   -- JSON list
     retracts TEXT REFERENCES entry(uid),
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE
+    hash TEXT NOT NULL                 -- sha256(previous entry's hash + canonical content)
 );
 CREATE INDEX entry_target_on ON entry(target, on_date, id);
-CREATE INDEX entry_recorded ON entry(recorded_at);
 CREATE INDEX entry_retracts ON entry(retracts) WHERE retracts IS NOT NULL;
 
 CREATE TRIGGER entry_append_only_update BEFORE UPDATE ON entry
@@ -98,7 +96,10 @@ END;
 M002_FTS = """
 -- Full-text search: entry text, tags and attachment names; CJK runs indexed as bigrams
 -- (see plantrack.search). The trigger calls functions every plantrack connection registers.
-CREATE VIRTUAL TABLE entry_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+-- Contentless: the text lives in entry; the index only maps words to entry ids.
+CREATE VIRTUAL TABLE entry_fts USING fts5(
+    body, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+);
 CREATE TRIGGER entry_fts_insert AFTER INSERT ON entry WHEN plantrack_fts_live()
 BEGIN
     INSERT INTO entry_fts (rowid, body)
