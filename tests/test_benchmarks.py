@@ -23,6 +23,11 @@ def test_bulk_benchmark_runs_small() -> None:
 
 @pytest.mark.skipif(not BENCH.is_dir(), reason="benchmarks/ is not beside the tests")
 def test_startup_benchmark_runs_small() -> None:
-    r = subprocess.run([sys.executable, str(BENCH / "startup.py"), "--runs", "1"], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, str(BENCH / "startup.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert "plantrack status" in r.stdout

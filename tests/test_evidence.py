@@ -41,6 +41,8 @@ def test_attachment_round_trip_after_the_original_is_deleted(small, tmp_path: Pa
     assert hashlib.sha256((out / "minutes.pdf").read_bytes()).hexdigest() == digest
     shown = small("evidence", "obj-a")
     assert "minutes.pdf" in shown.stdout and digest[:12] in shown.stdout
+    assert small("evidence", "open", str(e["id"])).stdout.strip() == str(stored)
+    assert small("evidence", "--path", str(e["id"])).stdout.strip() == str(stored)
 
 
 def test_a_changed_stored_attachment_is_refused(small, tmp_path: Path) -> None:

@@ -278,18 +278,39 @@ def evidence(
     target_id: Annotated[
         str | None,
         typer.Argument(
-            metavar="[ID]", help="Objective, milestone, indicator or plan id.", show_default=False
+            metavar="[ID]",
+            help="Objective, milestone, indicator or plan id (or 'open ENTRY').",
+            show_default=False,
+        ),
+    ] = None,
+    entry_ref: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ENTRY]", help="With 'open': the entry whose file to give back.", show_default=False
         ),
     ] = None,
     since: Since = None,
     until: Until = None,
+    path: Annotated[
+        str | None,
+        typer.Option("--path", metavar="ENTRY", help="Print where ENTRY's attached file is stored."),
+    ] = None,
     json: Json = False,
 ) -> None:
-    """List evidence entries, newest first."""
+    """List evidence entries, newest first (evidence open ENTRY / --path ENTRY: the attached file)."""
     from plantrack import dates, ledger
     from plantrack.render import dump_json, terminal
 
     conn = state.conn()
+    if path is not None or (target_id == "open" and entry_ref is not None):
+        if target_id is not None and target_id != "open":
+            raise PlantrackError("--path takes no ID", hint="plantrack evidence --path ENTRY")
+        attachment(path if path is not None else entry_ref or "", None)
+        return
+    if entry_ref is not None:
+        raise PlantrackError(
+            f"unexpected {entry_ref!r}", hint="plantrack evidence [ID], or plantrack evidence open ENTRY"
+        )
     today = state.today()
     targets = None
     if target_id:
