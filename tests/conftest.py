@@ -98,6 +98,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temp database and working folder; a fixed clock; never the user's own data."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PLANTRACK_DB", str(tmp_path / "plantrack.db"))
+    # platformdirs' user data dir (the demo database, the default database) inside the temp dir too.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("PLANTRACK_USER", "tester")
     monkeypatch.setenv("PLANTRACK_NOW", NOW)
     monkeypatch.delenv("PLANTRACK_PLAN", raising=False)

@@ -324,3 +324,13 @@ def test_check_on_the_examples_agrees_with_the_evidence(cli, tmp_path: Path) -> 
         cli("--demo", "--db", demo_db, "search", "通關", "--json").json()["entries"][0]["target"]
         == "huanggang-port"
     )
+
+
+def test_the_demo_never_replaces_a_real_database(small) -> None:
+    small("log", "obj-a", "precious")
+    r = small("--demo", "--db", str(Path.cwd() / "plantrack.db"), "status")
+    assert r.exit_code == 2 and "not a plantrack demo database" in r.stderr
+    # PLANTRACK_DB names the user's own database: --demo does not use it.
+    r = small("--demo", "status", "--json")
+    assert r.exit_code == 0
+    assert small("evidence", "--json").json()[0]["text"] == "precious"

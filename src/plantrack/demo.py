@@ -49,10 +49,12 @@ def fingerprint() -> str:
 
 
 def _current(path: Path, fp: str) -> bool:
+    """True when ``path`` is an up-to-date demo database; refuse to replace anything else."""
     import sqlite3
 
-    if not path.is_file():
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return False
+    row = None
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
@@ -60,8 +62,13 @@ def _current(path: Path, fp: str) -> bool:
         finally:
             conn.close()
     except sqlite3.Error:
-        return False
-    return bool(row and row[0] == fp)
+        row = None
+    if row is None:
+        raise PlantrackError(
+            f"{str(path)!r} exists and is not a plantrack demo database; it was left untouched",
+            hint="give --demo a new or demo --db path",
+        )
+    return bool(row[0] == fp)
 
 
 def ensure(path: Path, now: datetime, today: date) -> Path:

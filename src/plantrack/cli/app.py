@@ -51,9 +51,9 @@ def _globals(
         str | None,
         typer.Option(
             "--db",
-            envvar="PLANTRACK_DB",
-            show_envvar=True,
-            help="Database file (default: the user data dir).",
+            # PLANTRACK_DB is read by plantrack.db.resolve_path, so that --demo can tell an
+            # explicit --db from the user's own database named in the environment.
+            help="Database file (default: $PLANTRACK_DB, else the user data dir).",
         ),
     ] = None,  # fmt: skip
     plan: Annotated[
