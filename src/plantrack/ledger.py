@@ -479,6 +479,21 @@ def entries_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
     return [found[i] for i in ids if i in found]
 
 
+def entries_by_uid(conn: sqlite3.Connection, uids: Sequence[str]) -> list[Entry]:
+    if not uids:
+        return []
+    rsql, rparams = _retraction_clause(None)
+    out: list[Entry] = []
+    for start in range(0, len(uids), 500):
+        chunk = list(uids[start : start + 500])
+        rows = conn.execute(
+            f"SELECT {_COLUMNS}, {rsql} FROM entry e WHERE e.uid IN ({','.join('?' * len(chunk))})",
+            (*rparams, *chunk),
+        )
+        out += [_row(r) for r in rows]
+    return out
+
+
 def get(conn: sqlite3.Connection, ref: str) -> Entry:
     """One entry by its id or by its uid (or a unique uid prefix of at least 6 characters)."""
     rsql, rparams = _retraction_clause(None)

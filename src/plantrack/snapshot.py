@@ -28,7 +28,12 @@ def plan_known_at(conn: sqlite3.Connection, known_at: datetime | None) -> tuple[
 
 
 def status(conn: sqlite3.Connection, as_of: date, known_at: datetime | None = None) -> progress.Status:
+    return status_and_facts(conn, as_of, known_at)[0]
+
+
+def status_and_facts(conn: sqlite3.Connection, as_of: date, known_at: datetime | None = None,
+                     ) -> tuple[progress.Status, progress.Facts]:  # fmt: skip
     plan, _rev = plan_known_at(conn, known_at)
     stamp = utc_stamp(known_at) if known_at is not None else None
     facts = ledger.facts(conn, plan, as_of, stamp)
-    return progress.compute(plan, facts, as_of, stamp)
+    return progress.compute(plan, facts, as_of, stamp), facts

@@ -97,13 +97,14 @@ def _globals(
 
 
 def _register() -> None:
-    from plantrack.cli import admin, plan, track, view  # noqa: I001
+    from plantrack.cli import admin, plan, report, track, view  # noqa: I001
 
     app.add_typer(plan.app, name="plan")
     app.add_typer(track.milestone_app, name="milestone")
     track.register(app)
     view.register(app)
     admin.register(app)
+    report.register(app)
 
 
 _register()

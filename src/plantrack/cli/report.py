@@ -1,0 +1,92 @@
+"""Output commands: the scheduled report and the calendar."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from plantrack.cli.context import say, state
+from plantrack.cli.options import Json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.command("calendar")(calendar)
+
+
+def report(
+    format_: Annotated[str, typer.Option("--format", help="One or more of md, html, json, csv.")] = "md",
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="2026-09, 2026-Q3, 2026-H2, 2026, FY2026/27 (default: the last complete quarter).",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Compute as of this date (default: the period's end).")
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--known-at", help="Count only entries recorded by this instant, to regenerate a report as sent."
+        ),
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="A file, or a folder for several formats (default: stdout).")
+    ] = None,
+) -> None:
+    """Write the report for a period: headline, RAG by group, objectives, what changed."""
+    import sys
+
+    from plantrack import dates, reporting
+    from plantrack import report as reports
+    from plantrack.render import progress_bar
+    from plantrack.render.reportbits import file_stem
+
+    formats = reporting.parse_formats(format_)
+    conn = state.conn()
+    today = state.today()
+    p = dates.parse_period(period, today) if period else reports.default_period(today)
+    day = dates.parse_date(as_of, today) if as_of else None
+    instant = dates.parse_instant(known_at, state.plan().timezone) if known_at else None
+    with progress_bar("building the report") as update:
+        update(0, len(formats) + 1)
+        built = reports.build(conn, p, day, instant, dates.now_utc())
+        update(1, len(formats) + 1)
+        plan = reporting.targets(out, formats, file_stem(built))
+        rendered = []
+        for n, (fmt, path) in enumerate(plan, start=2):
+            rendered.append((fmt, path, reporting.renderer(fmt)(built)))
+            update(n, len(formats) + 1)
+    for _fmt, path, text in rendered:
+        if path is None:
+            sys.stdout.write(text)
+        else:
+            reporting.atomic_write(path, text)
+            say(f"wrote {path}")
+
+
+def calendar(
+    out: Annotated[str, typer.Option("--out", help="The .ics file to write.", show_default=False)],
+    json: Json = False,
+) -> None:
+    """Write milestones and the review cadence as an iCalendar (.ics) file."""
+    from pathlib import Path
+
+    from plantrack import ics, reporting
+
+    conn = state.conn()
+    data = ics.build(conn, state.today())
+    path = Path(out).expanduser()
+    if path.is_dir():
+        path = path / f"{state.plan().id}.ics"
+    reporting.atomic_write(path, data.decode("utf-8"))
+    say(f"wrote {path}")
+    if json:
+        from plantrack.render import dump_json
+
+        dump_json({"path": str(path), "bytes": len(data)})
+    else:
+        print(path)

@@ -1,0 +1,243 @@
+"""The scheduled report as one neutral object: status, stocktake of the period, citations.
+
+Every renderer (Markdown, HTML, JSON, CSV) takes a :class:`Report` and nothing else, so the
+formats cannot disagree about a figure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from plantrack import ledger, plansync, progress, snapshot
+from plantrack.dates import Period, parse_instant, utc_stamp, zone
+from plantrack.models import Kind, State
+
+UPCOMING_DAYS = 90
+TREND_EPS = 0.0005
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    result: progress.ObjectiveResult
+    previous: progress.ObjectiveResult | None
+    trend: str  # up | down | flat | new
+    sources: tuple[ledger.Entry, ...]  # the entries behind the figures
+
+    @property
+    def rag_changed(self) -> bool:
+        return self.previous is not None and self.previous.rag != self.result.rag
+
+
+@dataclass(frozen=True)
+class Slip:
+    revision: int
+    applied_at: str
+    user: str
+    kind: str
+    object_id: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Stocktake:
+    entries: tuple[ledger.Entry, ...]  # evidence dated in the period (retractions apart)
+    measurements: tuple[ledger.Entry, ...]
+    completed: tuple[ledger.Entry, ...]  # milestones marked done in the period
+    notes: tuple[ledger.Entry, ...]
+    rag_changes: tuple[ObjectiveRow, ...]
+    slips: tuple[Slip, ...]
+    retractions: tuple[tuple[ledger.Entry, ledger.Entry | None], ...]  # (retraction, what it withdrew)
+    overdue: tuple[tuple[progress.ObjectiveResult, progress.MilestoneResult], ...]
+    upcoming: tuple[tuple[progress.ObjectiveResult, progress.MilestoneResult], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    plan_title: str
+    plan_title_zh: str | None
+    period: Period
+    as_of: date
+    known_at: str | None
+    revision: int
+    revision_sha: str
+    generated_at: str
+    status: progress.Status
+    previous: progress.Status
+    rows: tuple[ObjectiveRow, ...]
+    stocktake: Stocktake
+    series: dict[str, tuple[tuple[date, float], ...]] = field(
+        default_factory=dict
+    )  # indicator -> measurements
+    entries_by_id: dict[int, ledger.Entry] = field(default_factory=dict)
+
+    @property
+    def plan_id(self) -> str:
+        return self.status.plan.id
+
+
+def _instant_bounds(period: Period, tz: str) -> tuple[str, str]:
+    z = zone(tz)
+    start = datetime.combine(period.start, time.min).replace(tzinfo=z)
+    end = datetime.combine(period.end, time.max).replace(tzinfo=z)
+    return utc_stamp(start), utc_stamp(end)
+
+
+def trend_of(now: float | None, before: float | None) -> str:
+    if now is None:
+        return "none"
+    if before is None:
+        return "new"
+    if now > before + TREND_EPS:
+        return "up"
+    if now < before - TREND_EPS:
+        return "down"
+    return "flat"
+
+
+def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at: datetime | None,
+          now: datetime) -> Report:  # fmt: skip
+    """Everything the report shows, computed once."""
+    plan, rev = snapshot.plan_known_at(conn, known_at)
+    stamp = utc_stamp(known_at) if known_at is not None else None
+    day = as_of if as_of is not None else period.end
+    current, current_facts = snapshot.status_and_facts(conn, day, known_at)
+    before_day = min(period.start - timedelta(days=1), day)
+    previous = snapshot.status(conn, before_day, known_at)
+
+    family: dict[str, str] = {}
+    for o in plan.objectives:
+        family[o.id] = o.id
+        for m in o.milestones:
+            family[m.id] = o.id
+        for i in o.indicators:
+            family[i.id] = o.id
+
+    # Every entry the report may cite or list, as known at the instant.
+    period_entries = ledger.entries(
+        conn, since=period.start, until=min(period.end, day), known_at=stamp, newest_first=False
+    )
+    cited_ids: set[int] = set()
+    facts = current_facts
+    for f in facts.indicators.values():
+        if f.value_entry is not None:
+            cited_ids.add(f.value_entry)
+    for mf in facts.milestones.values():
+        if mf.entry is not None:
+            cited_ids.add(mf.entry)
+    cited = {e.id: e for e in ledger.entries_by_id(conn, sorted(cited_ids))}
+
+    prev_by_id = {r.objective.id: r for r in previous.objectives}
+    rows = []
+    for r in current.objectives:
+        sources = []
+        for ir in r.indicators:
+            fi = facts.indicators.get(ir.indicator.id)
+            if fi is not None and fi.value_entry in cited:
+                sources.append(cited[fi.value_entry])
+        for mr in r.milestones:
+            fm = facts.milestones.get(mr.milestone.id)
+            if fm is not None and fm.entry in cited:
+                sources.append(cited[fm.entry])
+        sources.sort(key=lambda e: e.id)
+        prev = prev_by_id.get(r.objective.id)
+        rows.append(
+            ObjectiveRow(r, prev, trend_of(r.progress, prev.progress if prev else None), tuple(sources))
+        )
+
+    live = [e for e in period_entries if e.kind != Kind.RETRACTION]
+    retraction_entries = [e for e in period_entries if e.kind == Kind.RETRACTION]
+    uids = sorted({e.retracts for e in retraction_entries if e.retracts})
+    withdrawn = {e.uid: e for e in ledger.entries_by_uid(conn, uids)}
+    lo, hi = _instant_bounds(period, plan.timezone)
+    if stamp is not None:
+        hi = min(hi, stamp)
+    slips = [
+        Slip(rv, at, user, kind, oid, old, new) for rv, at, user, kind, oid, old, new in _slips(conn, lo, hi)
+    ]
+    overdue = [(r, m) for r in current.objectives for m in r.milestones if m.overdue]
+    horizon = day + timedelta(days=UPCOMING_DAYS)
+    upcoming = [
+        (r, m)
+        for r in current.objectives
+        for m in r.milestones
+        if not m.overdue
+        and m.state not in (State.DONE, State.CANCELLED)
+        and day <= m.milestone.due <= horizon
+    ]
+    overdue.sort(key=lambda p: (p[1].milestone.due, p[1].milestone.id))
+    upcoming.sort(key=lambda p: (p[1].milestone.due, p[1].milestone.id))
+    stock = Stocktake(
+        entries=tuple(live),
+        measurements=tuple(e for e in live if e.kind == Kind.MEASUREMENT),
+        completed=tuple(
+            e for e in live if e.kind == Kind.MILESTONE and e.state == State.DONE and not e.retracted
+        ),
+        notes=tuple(e for e in live if e.kind == Kind.NOTE),
+        rag_changes=tuple(r for r in rows if r.rag_changed),
+        slips=tuple(slips),
+        retractions=tuple((e, withdrawn.get(e.retracts or "")) for e in retraction_entries),
+        overdue=tuple(overdue),
+        upcoming=tuple(upcoming),
+    )
+
+    series: dict[str, list[tuple[date, float]]] = {}
+    for tid, on_date, value in conn.execute(
+        "SELECT e.target, e.on_date, e.value FROM entry e WHERE e.kind = 'measurement' AND e.on_date <= ?"
+        + (" AND e.recorded_at <= ?" if stamp else "")
+        + " AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid"
+        + (" AND r.recorded_at <= ?" if stamp else "")
+        + ") ORDER BY e.target, e.on_date, e.id",
+        (day.isoformat(), stamp, stamp) if stamp else (day.isoformat(),),
+    ):
+        series.setdefault(tid, []).append((date.fromisoformat(on_date), value))
+
+    by_id = dict(cited)
+    by_id.update((e.id, e) for e in live)
+    by_id.update((e.id, e) for e in retraction_entries)
+    return Report(
+        plan_title=plan.title,
+        plan_title_zh=plan.title_zh,
+        period=period,
+        as_of=day,
+        known_at=stamp,
+        revision=rev.rev,
+        revision_sha=rev.sha256,
+        generated_at=utc_stamp(now),
+        status=current,
+        previous=previous,
+        rows=tuple(rows),
+        stocktake=stock,
+        series={k: tuple(v) for k, v in series.items()},
+        entries_by_id=by_id,
+    )
+
+
+def _slips(conn: sqlite3.Connection, lo: str, hi: str) -> list[tuple[int, str, str, str, str, str, str]]:
+    import json
+
+    rows = conn.execute(
+        "SELECT c.rev, r.applied_at, r.user, c.kind, c.object_id, c.old, c.new FROM plan_change c"
+        " JOIN plan_revision r ON r.rev = c.rev WHERE c.change = 'updated' AND c.field = 'due'"
+        " AND r.applied_at >= ? AND r.applied_at <= ? ORDER BY c.rev, c.rowid",
+        (lo, hi),
+    ).fetchall()
+    return [
+        (rv, at, user, kind, oid, json.loads(old), json.loads(new))
+        for rv, at, user, kind, oid, old, new in rows
+    ]
+
+
+def default_period(today: date) -> Period:
+    from plantrack.dates import last_complete_quarter
+
+    return last_complete_quarter(today)
+
+
+def parse_known_at(text: str | None, tz: str) -> datetime | None:
+    return parse_instant(text, tz) if text else None
+
+
+__all__ = ["Report", "ObjectiveRow", "Stocktake", "Slip", "build", "default_period", "plansync"]
