@@ -7,7 +7,7 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -386,6 +386,72 @@ def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: da
         Entry(**{**vars(e), "id": first + n, "hash": r[-1]})
         for n, (e, r) in enumerate(zip(out, rows, strict=True))
     ]
+
+
+def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry],
+                    progress: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
+    """Append entries from another site as they are (uid, user, site, times), chained here.
+
+    The caller holds the write transaction.
+    """
+    prev = _last_hash(conn)
+    rows = []
+    for n, e in enumerate(items, start=1):
+        h = entry_hash(prev, hashed_content(e))
+        a = e.attachment
+        rows.append((
+            e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
+            e.text, e.value, e.state.value if e.state else None, e.url,
+            a.name if a else None, a.sha256 if a else None, a.size if a else None,
+            a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
+            e.retracts, h,
+        ))  # fmt: skip
+        prev = h
+        if len(rows) >= 20_000:
+            _insert_rows(conn, rows)
+            rows = []
+            if progress is not None:
+                progress(n, len(items))
+    _insert_rows(conn, rows)
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        conn.executemany(
+            "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
+            " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
+            " tags, retracts, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+
+
+def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Recompute the hash chain from the first entry to the last; describe every break."""
+    problems: list[str] = []
+    prev = GENESIS
+    total = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
+    last_id = 0
+    done = 0
+    while True:
+        ids = [
+            r[0] for r in conn.execute("SELECT id FROM entry WHERE id > ? ORDER BY id LIMIT 5000", (last_id,))
+        ]
+        if not ids:
+            break
+        for e in entries_by_id(conn, ids):
+            expected = entry_hash(prev, hashed_content(e))
+            if expected != e.hash:
+                problems.append(
+                    f"entry {e.id} ({e.uid[:12]}…) does not match its hash: changed after it was recorded"
+                )
+                if len(problems) >= 20:
+                    return problems
+            prev = e.hash
+        last_id = ids[-1]
+        done += len(ids)
+        if progress is not None:
+            progress(done, total)
+    return problems
 
 
 def record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime) -> Entry:

@@ -1,16 +1,23 @@
-"""Commands that set up the database."""
+"""Commands that set up, exchange, back up and examine the database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from plantrack.cli.context import say, state
+from plantrack.cli.options import Json
+
+db_app = typer.Typer(help="Back up, restore and examine the database.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
+    app.command("export")(export)
+    app.command("import")(import_)
+    app.add_typer(db_app, name="db")
 
 
 def init(
@@ -32,3 +39,133 @@ def init(
     else:
         say(f"{where}: plan {parsed.id!r} applied as revision {rev} ({plansync.summarise(changes)})")
     print(where)
+
+
+def export(
+    out: Annotated[str, typer.Option("--out", help="The bundle file to write (.zip).", show_default=False)],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only entries recorded on or after this date.")
+    ] = None,
+    objective: Annotated[
+        list[str] | None, typer.Option("--objective", help="Only entries about this objective (repeatable).")
+    ] = None,
+    public: Annotated[
+        bool, typer.Option("--public", help="Leave out entries tagged internal, for publication.")
+    ] = False,
+    json: Json = False,
+) -> None:
+    """Export entries and their files as a verifiable bundle for another site."""
+    from plantrack import bundle, dates, db
+    from plantrack.render import dump_json, progress_bar
+
+    conn = state.conn()
+    start = None
+    if since:
+        day = dates.parse_period(since, state.today()).start
+        start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
+    with progress_bar("exporting") as update:
+        result = bundle.export(conn, db.attachment_dir(state.db_path), Path(out).expanduser(), start,
+                               objective or [], public, dates.now_utc(), update)  # fmt: skip
+    if json:
+        dump_json({"path": str(result.path), "entries": result.entries, "attachments": result.attachments})
+        return
+    say(f"exported {result.entries} entries and {result.attachments} attachments to {result.path}")
+    print(result.path)
+
+
+def import_(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A bundle made by plantrack export.", show_default=False)
+    ],
+    json: Json = False,
+) -> None:
+    """Import a bundle from another site: verified first, merged by uid, nothing lost or doubled."""
+    from plantrack import bundle, db
+    from plantrack.render import dump_json, progress_bar
+
+    conn = state.conn()
+    with progress_bar("importing") as update:
+        result = bundle.import_bundle(conn, db.attachment_dir(state.db_path), Path(file).expanduser(), update)
+    if json:
+        dump_json(
+            {
+                "added": result.added,
+                "already_present": result.present,
+                "attachments": result.attachments,
+                "site": result.site,
+            }
+        )
+        return
+    say(f"imported from site {result.site}: {result.added} new entries, {result.present} already here")
+    print(result.added)
+
+
+@db_app.command("backup")
+def backup(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="Where to write the backup.", show_default=False)
+    ],
+) -> None:
+    """Take an online, consistent backup of the database and its attachments."""
+    from plantrack import dbops
+
+    conn = state.conn()
+    dest, files = dbops.backup(conn, state.db_path, Path(file).expanduser())
+    say(f"backed up {state.db_path} to {dest} (and {files} attachment files)")
+    print(dest)
+
+
+@db_app.command("restore")
+def restore(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A backup made by plantrack db backup.", show_default=False)
+    ],
+) -> None:
+    """Check a backup and put it in place of the database (which is kept beside it)."""
+    from plantrack import dates, dbops
+
+    stamp = dates.now_utc().strftime("%Y%m%dT%H%M%SZ")
+    kept = dbops.restore(Path(file).expanduser(), state.db_path, stamp)
+    if kept:
+        say(f"the database it replaced is kept as {kept}")
+    say(f"restored {file} to {state.db_path}")
+    print(state.db_path)
+
+
+@db_app.command("doctor")
+def doctor(json: Json = False) -> None:
+    """Check integrity, schema, the hash chain, attachments and orphaned files; exit 1 on trouble."""
+    from plantrack import db, dbops, migrations
+    from plantrack.render import dump_json, progress_bar, safe
+
+    pending: list[str] = []
+    path = state.db_path
+    if path.exists():
+        import sqlite3
+
+        try:
+            probe = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            pending = migrations.pending_names(probe)
+            probe.close()
+        except sqlite3.Error:
+            pending = []
+    conn = state.conn()
+    with progress_bar("checking the hash chain") as update:
+        x = dbops.examine(conn, path, pending, update)
+    if json:
+        dump_json(
+            {
+                "database": str(path),
+                "ok": x.ok,
+                "problems": x.problems,
+                "attachments": str(db.attachment_dir(path)),
+            }
+        )
+    else:
+        for line in x.ok:
+            print(safe(f"ok       {line}", oneline=True))
+        for line in x.problems:
+            print(safe(f"PROBLEM  {line}", oneline=True))
+        say(f"{path}: {'no problems' if not x.problems else str(len(x.problems)) + ' problems'}")
+    if x.problems:
+        raise typer.Exit(1)

@@ -1,0 +1,197 @@
+"""Online backup, checked restore and the doctor's examination of a database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plantrack import db, ledger, migrations
+from plantrack.errors import PlantrackError
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Examination:
+    ok: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, int]:
+    """A consistent copy of the live database (SQLite's backup API) and its attachments."""
+    if dest.exists():
+        raise PlantrackError(f"{str(dest)!r} already exists", hint="choose a new file name for the backup")
+    if dest.resolve() == db_path.resolve():
+        raise PlantrackError("the backup would overwrite the database itself", hint="choose another file")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PlantrackError(f"cannot create {str(dest.parent)!r}: {e.strerror}") from e
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            # One step (pages=-1): a single read transaction, so the copy is one consistent
+            # snapshot while writers carry on in WAL mode.
+            conn.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode = DELETE")
+            ok = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()
+        if ok != "ok":
+            raise PlantrackError(f"the backup copy failed its check: {ok}")
+        os.replace(tmp, dest)
+    except (OSError, sqlite3.Error) as e:
+        tmp.unlink(missing_ok=True)
+        raise PlantrackError(
+            f"cannot write the backup {str(dest)!r}: {e}", hint="choose a writable place"
+        ) from e
+    # Every file the snapshot references was in the store before its entry committed.
+    copied = _copy_store(db.attachment_dir(db_path), db.attachment_dir(dest))
+    return dest, copied
+
+
+def _copy_store(src: Path, dst: Path) -> int:
+    n = 0
+    if not src.is_dir():
+        return 0
+    for f in src.rglob("*"):
+        if not f.is_file() or f.name.startswith("."):
+            continue
+        target = dst / f.relative_to(src)
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".incoming-{target.name}")
+        shutil.copyfile(f, tmp)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+        n += 1
+    return n
+
+
+def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
+            progress: Progress | None = None) -> Examination:  # fmt: skip
+    """Integrity, schema, the hash chain from first to last entry, attachments, orphans."""
+    x = Examination()
+    check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if check == ["ok"]:
+        x.ok.append("SQLite integrity check passed")
+    else:
+        x.problems += [f"integrity: {c}" for c in check[:20]]
+    applied = [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (migrations.MIGRATION_SET,))]  # fmt: skip
+    known = [name for name, _ in migrations.MIGRATIONS]
+    unknown = [a for a in applied if a not in known]
+    if unknown:
+        x.problems.append(f"schema: migrations from a newer plantrack: {', '.join(unknown)}")
+    if [a for a in applied if a in known] == known:
+        note = f" ({', '.join(pending_at_open)} applied on this open)" if pending_at_open else ""
+        x.ok.append(f"schema: {len(known)} migrations applied, none pending{note}")
+    else:
+        x.problems.append(f"schema: pending migrations {', '.join(k for k in known if k not in applied)}")
+    total = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
+    chain = ledger.verify_chain(conn, progress)
+    if chain:
+        x.problems += [f"hash chain: {p}" for p in chain]
+    else:
+        x.ok.append(f"hash chain: {total} entries verified from the first to the last")
+    store = db.attachment_dir(db_path)
+    referenced: dict[str, str] = {
+        sha: name
+        for sha, name in conn.execute(
+            "SELECT attachment_sha256, min(attachment_name) FROM entry WHERE attachment_sha256 IS NOT NULL"
+            " GROUP BY attachment_sha256"
+        )  # fmt: skip
+    }
+    bad = 0
+    for sha, name in sorted(referenced.items()):
+        path = ledger.attachment_path(store, sha)
+        if not path.is_file():
+            x.problems.append(f"attachment {name!r} ({sha[:12]}…) is missing from {store}")
+            bad += 1
+            continue
+        actual = ledger.file_sha256(path)
+        if actual != sha:
+            x.problems.append(
+                f"attachment {name!r} ({sha[:12]}…) has changed: its sha256 is now {actual[:12]}…"
+            )
+            bad += 1
+    if referenced and not bad:
+        x.ok.append(f"attachments: {len(referenced)} files match their sha256")
+    orphans = []
+    if store.is_dir():
+        for f in sorted(store.rglob("*")):
+            if f.is_file() and (f.name.startswith(".") or f.name not in referenced):
+                orphans.append(f)
+    if orphans:
+        x.problems += [f"orphaned file in the attachment store: {f}" for f in orphans[:20]]
+    else:
+        x.ok.append("attachment store: no orphaned files")
+    return x
+
+
+def check_backup(path: Path) -> list[str]:
+    """Why a backup file should not be restored (empty when it is sound)."""
+    problems: list[str] = []
+    if not path.is_file():
+        return [f"{str(path)!r} does not exist"]
+    try:
+        new = db._inspect(path)
+    except PlantrackError as e:
+        return [e.message]
+    if new:
+        return [f"{str(path)!r} is empty, not a plantrack backup"]
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        from plantrack import search
+
+        search.register(conn)
+        check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if check != ["ok"]:
+            problems += [f"integrity: {c}" for c in check[:5]]
+        problems += ledger.verify_chain(conn)
+        store = db.attachment_dir(path)
+        for (sha,) in conn.execute(
+            "SELECT DISTINCT attachment_sha256 FROM entry WHERE attachment_sha256 IS NOT NULL"
+        ):
+            f = ledger.attachment_path(store, sha)
+            if not f.is_file() or ledger.file_sha256(f) != sha:
+                problems.append(f"attachment {sha[:12]}… is missing or changed in {store}")
+    finally:
+        conn.close()
+    return problems
+
+
+def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
+    """Put a checked backup in place; the database it replaces is kept beside it."""
+    problems = check_backup(src)
+    if problems:
+        raise PlantrackError(
+            f"{str(src)!r} cannot be restored: {problems[0]}"
+            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            hint="run plantrack db doctor on a copy, or choose another backup",
+        )
+    kept = None
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if db_path.exists() and db_path.stat().st_size > 0:
+        # Fold the WAL into the file first, so the kept copy is complete on its own.
+        try:
+            live = sqlite3.connect(db_path)
+            live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            live.close()
+        except sqlite3.Error:
+            pass
+        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+        os.replace(db_path, kept)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.restoring")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, db_path)
+    _copy_store(db.attachment_dir(src), db.attachment_dir(db_path))
+    return kept
