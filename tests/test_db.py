@@ -19,6 +19,8 @@ EXPECTED_TABLES = {
               "state", "url", "attachment_name", "attachment_sha256", "attachment_size",
               "attachment_type", "tags", "retracts", "hash"],
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
+    "target_stats": ["target", "entries", "last_on", "max_on", "m_n", "m_sx", "m_sy", "m_sxx", "m_sxy",
+                     "v_on", "v_id", "v_value", "s_on", "s_id", "s_state"],
 }  # fmt: skip
 
 
@@ -37,7 +39,13 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
     for table, columns in EXPECTED_TABLES.items():
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert triggers == {"entry_append_only_update", "entry_append_only_delete", "entry_fts_insert"}
+    assert triggers == {
+        "entry_append_only_update",
+        "entry_append_only_delete",
+        "entry_fts_insert",
+        "entry_stats_insert",
+        "entry_stats_retract",
+    }
     indexes = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
     }

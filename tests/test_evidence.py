@@ -334,3 +334,19 @@ def test_the_demo_never_replaces_a_real_database(small) -> None:
     r = small("--demo", "status", "--json")
     assert r.exit_code == 0
     assert small("evidence", "--json").json()[0]["text"] == "precious"
+
+
+def test_bulk_loads_keep_the_summary_table_exact(small, tmp_path: Path) -> None:
+    from datetime import date
+
+    from plantrack import db, ledger, plansync
+
+    f = write(tmp_path / "m.csv", "id,value,on\nind-a,1,2025-01-31\nind-a,4,2025-03-31\nind-b,7,2025-02-28\nind-a,2,2025-02-28\n")
+    small("measure", "--csv", f)
+    small("log", "--csv", write(tmp_path / "n.csv", "id,text,on\nobj-a,a,2025-01-01\nms-a1,b,2025-04-01\n"))
+    small("retract", "2", "--reason", "wrong")
+    conn = db.connect(Path.cwd() / "plantrack.db")
+    plan = plansync.load_plan(conn)
+    for day in (date(2025, 3, 1), date(2026, 1, 1)):
+        assert ledger.facts(conn, plan, day) == ledger._facts_from_entries(conn, plan, day, None, None)
+    assert ledger.facts(conn, plan, date(2026, 1, 1)).indicators["ind-a"].value == 2

@@ -669,18 +669,116 @@ def retract(conn: sqlite3.Connection, ref: str, reason: str, user: str, now: dat
 def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | None = None) -> Facts:
     """What the ledger says at ``as_of`` (counting only entries recorded by ``known_at``).
 
-    Computed in SQL so that the cost follows the number of indicators and milestones, not the
-    number of entries: latest values and states by window functions, regression sums by
-    aggregates. ``progress.facts_from_entries`` is the reference it must agree with.
+    For everything recorded (no ``known_at``) the per-target summary kept by triggers answers
+    for every target whose entries are all dated on or before ``as_of``; the others, and every
+    known-at question, are answered from the entries themselves in SQL: latest values and
+    states by window functions, regression sums by aggregates. ``progress.facts_from_entries``
+    is the reference both must agree with.
     """
+    if known_at is not None:
+        return _facts_from_entries(conn, plan, as_of, known_at, None)
+    from plantrack.progress import EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
+
+    day = as_of.isoformat()
+    owner = _owners(plan)
+    indicators: dict[str, IndicatorFacts] = {}
+    milestones: dict[str, MilestoneFacts] = {}
+    counts: dict[str, tuple[int, str | None]] = {}
+    stale: list[str] = []
+    for (
+        target,
+        n,
+        last_on,
+        max_on,
+        m_n,
+        sx,
+        sy,
+        sxx,
+        sxy,
+        v_on,
+        v_id,
+        v_value,
+        s_on,
+        s_id,
+        s_state,
+    ) in conn.execute(
+        "SELECT target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy, v_on, v_id, v_value,"
+        " s_on, s_id, s_state FROM target_stats"
+    ):
+        if target not in owner:
+            continue
+        if max_on is not None and max_on > day:
+            stale.append(target)
+            continue
+        if m_n and v_on is not None:
+            indicators[target] = IndicatorFacts(
+                v_value, date.fromisoformat(v_on), v_id, Sums(m_n, sx, sy, sxx, sxy)
+            )
+        if s_state is not None and s_on is not None:
+            milestones[target] = MilestoneFacts(State(s_state), date.fromisoformat(s_on), s_id)
+        if n:
+            counts[target] = (n, last_on)
+    if stale:
+        part = _facts_from_entries(conn, plan, as_of, None, stale)
+        indicators.update(part.indicators)
+        milestones.update(part.milestones)
+        for target, count, last_seen in _evidence_counts(conn, day, None, stale):
+            counts[target] = (count, last_seen)
+    evidence: dict[str, EvidenceFacts] = {}
+    for target, (count, last) in counts.items():
+        obj = owner[target]
+        cur = evidence.get(obj, EvidenceFacts())
+        last_day = date.fromisoformat(last) if last else None
+        best = cur.last if last_day is None or (cur.last is not None and cur.last >= last_day) else last_day
+        evidence[obj] = EvidenceFacts(cur.count + count, best)
+    return Facts(indicators, milestones, evidence)
+
+
+def _owners(plan: Plan) -> dict[str, str]:
+    owner: dict[str, str] = {}
+    for o in plan.objectives:
+        owner[o.id] = o.id
+        for m in o.milestones:
+            owner[m.id] = o.id
+        for i in o.indicators:
+            owner[i.id] = o.id
+    return owner
+
+
+def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
+                     targets: Sequence[str] | None) -> list[tuple[str, int, str]]:  # fmt: skip
+    known = "" if known_at is None else " AND e.recorded_at <= :known"
+    rknown = "" if known_at is None else " AND r.recorded_at <= :known"
+    only = "" if targets is None else f" AND e.target IN ({','.join('?' * len(targets))})"
+    sql = (
+        f"SELECT e.target, count(*), max(e.on_date) FROM entry e WHERE e.kind != 'retraction'"
+        f" AND e.on_date <= ?{known.replace(':known', '?')}"
+        f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown.replace(':known', '?')}){only}"
+        " GROUP BY e.target"
+    )
+    params: list[Any] = [day]
+    if known_at is not None:
+        params += [known_at, known_at]
+    params += list(targets or [])
+    return [(t, c, last) for t, c, last in conn.execute(sql, params)]
+
+
+def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | None,
+                        targets: Sequence[str] | None) -> Facts:  # fmt: skip
+    """Facts computed from the entries (optionally only for ``targets``)."""
     from plantrack.progress import EPOCH, EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
 
     day = as_of.isoformat()
     known = "" if known_at is None else " AND e.recorded_at <= :known"
     rknown = "" if known_at is None else " AND r.recorded_at <= :known"
     live = f"NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})"
-    params = {"day": day, "known": known_at, "epoch": EPOCH.isoformat()}
-    base = f"e.on_date <= :day{known} AND {live}"
+    params: dict[str, Any] = {"day": day, "known": known_at, "epoch": EPOCH.isoformat()}
+    only = ""
+    if targets is not None:
+        names = [f"t{n}" for n in range(len(targets))]
+        only = f" AND e.target IN ({','.join(':' + x for x in names)})"
+        params.update(zip(names, targets, strict=True))
+    base = f"e.on_date <= :day{known} AND {live}{only}"
 
     indicators: dict[str, IndicatorFacts] = {}
     latest = {
@@ -692,9 +790,9 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
             params,
         )
     }
-    for target, n, sx, sy, sxx, sxy, first in conn.execute(
-        "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value), min(on_date) FROM"
-        " (SELECT e.target, e.value, e.on_date, julianday(e.on_date) - julianday(:epoch) AS x"
+    for target, n, sx, sy, sxx, sxy in conn.execute(
+        "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value) FROM"
+        " (SELECT e.target, e.value, julianday(e.on_date) - julianday(:epoch) AS x"
         f" FROM entry e WHERE e.kind = 'measurement' AND {base}) GROUP BY target",
         params,
     ):
@@ -703,7 +801,6 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
             value=value,
             value_on=date.fromisoformat(on_date),
             value_entry=entry_id,
-            first_on=date.fromisoformat(first),
             sums=Sums(n, sx, sy, sxx, sxy),
         )
     milestones = {
@@ -715,25 +812,16 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
             params,
         )
     }
-    owner: dict[str, str] = {}
-    for o in plan.objectives:
-        owner[o.id] = o.id
-        for m in o.milestones:
-            owner[m.id] = o.id
-        for i in o.indicators:
-            owner[i.id] = o.id
+    owner = _owners(plan)
     evidence: dict[str, EvidenceFacts] = {}
-    for target, count, last in conn.execute(
-        f"SELECT e.target, count(*), max(e.on_date) FROM entry e WHERE e.kind != 'retraction' AND {base}"
-        " GROUP BY e.target",
-        params,
-    ):
-        obj = owner.get(target)
-        if obj is None:
-            continue
-        cur = evidence.get(obj, EvidenceFacts())
-        last_day = date.fromisoformat(last)
-        evidence[obj] = EvidenceFacts(
-            cur.count + count, last_day if cur.last is None or last_day > cur.last else cur.last
-        )
+    if targets is None:
+        for target, count, last in _evidence_counts(conn, day, known_at, None):
+            obj = owner.get(target)
+            if obj is None:
+                continue
+            cur = evidence.get(obj, EvidenceFacts())
+            last_day = date.fromisoformat(last)
+            evidence[obj] = EvidenceFacts(
+                cur.count + count, last_day if cur.last is None or last_day > cur.last else cur.last
+            )
     return Facts(indicators, milestones, evidence)

@@ -114,9 +114,138 @@ CREATE VIRTUAL TABLE plan_fts USING fts5(
 );
 """
 
+M003_TARGET_STATS = """
+-- What each target's entries add up to, kept by triggers, so that status reads one small row
+-- per objective, milestone and indicator instead of every entry. Valid for "everything
+-- recorded" and any as-of date on or after max_on; other questions use the entries themselves.
+CREATE TABLE target_stats (
+    target TEXT PRIMARY KEY,
+    entries INTEGER NOT NULL,          -- live entries (not retracted, not retractions)
+    last_on TEXT,                      -- the latest on_date among them
+    max_on TEXT,                       -- the latest on_date of any entry ever (retracted too)
+    m_n INTEGER NOT NULL,              -- live measurements: count and least-squares sums of
+    m_sx REAL NOT NULL,                --   x = days since 2000-01-01, y = value
+    m_sy REAL NOT NULL,
+    m_sxx REAL NOT NULL,
+    m_sxy REAL NOT NULL,
+    v_on TEXT, v_id INTEGER, v_value REAL,       -- the latest live measurement
+    s_on TEXT, s_id INTEGER, s_state TEXT        -- the latest live milestone state change
+) WITHOUT ROWID;
+
+CREATE TRIGGER entry_stats_insert AFTER INSERT ON entry
+WHEN new.kind != 'retraction' AND plantrack_fts_live()
+BEGIN
+    INSERT INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
+                              v_on, v_id, v_value, s_on, s_id, s_state)
+    VALUES (
+        new.target, 1, new.on_date, new.on_date,
+        new.kind = 'measurement',
+        CASE WHEN new.kind = 'measurement' THEN julianday(new.on_date) - 2451544.5 ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * (julianday(new.on_date) - 2451544.5) ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
+        CASE WHEN new.kind = 'measurement' THEN new.id END,
+        CASE WHEN new.kind = 'measurement' THEN new.value END,
+        CASE WHEN new.kind = 'milestone' THEN new.on_date END,
+        CASE WHEN new.kind = 'milestone' THEN new.id END,
+        CASE WHEN new.kind = 'milestone' THEN new.state END
+    )
+    ON CONFLICT (target) DO UPDATE SET
+        entries = target_stats.entries + 1,
+        last_on = max(coalesce(target_stats.last_on, ''), excluded.last_on),
+        max_on = max(coalesce(target_stats.max_on, ''), excluded.max_on),
+        m_n = target_stats.m_n + excluded.m_n,
+        m_sx = target_stats.m_sx + excluded.m_sx,
+        m_sy = target_stats.m_sy + excluded.m_sy,
+        m_sxx = target_stats.m_sxx + excluded.m_sxx,
+        m_sxy = target_stats.m_sxy + excluded.m_sxy,
+        v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
+        v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
+        v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
+        s_on = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_on ELSE target_stats.s_on END,
+        s_id = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_id ELSE target_stats.s_id END,
+        s_state = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_state ELSE target_stats.s_state END;
+END;
+
+-- A retraction can take away the latest value or state: recount that one target.
+CREATE TRIGGER entry_stats_retract AFTER INSERT ON entry
+WHEN new.kind = 'retraction' AND plantrack_fts_live()
+BEGIN
+    DELETE FROM target_stats WHERE target = (SELECT target FROM entry WHERE uid = new.retracts);
+    INSERT INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
+        v_on, v_id, v_value, s_on, s_id, s_state)
+    SELECT (SELECT target FROM entry WHERE uid = new.retracts),
+        (SELECT count(*) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind != 'retraction' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT max(e.on_date) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind != 'retraction' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT max(e.on_date) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind != 'retraction'),
+        (SELECT count(*) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT coalesce(sum((julianday(e.on_date) - 2451544.5)), 0) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT coalesce(sum(e.value), 0) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT coalesce(sum((julianday(e.on_date) - 2451544.5) * (julianday(e.on_date) - 2451544.5)), 0) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT coalesce(sum((julianday(e.on_date) - 2451544.5) * e.value), 0) FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)),
+        (SELECT e.on_date FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.id FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.value FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.on_date FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'milestone' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.id FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'milestone' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1),
+        (SELECT e.state FROM entry e WHERE e.target = (SELECT target FROM entry WHERE uid = new.retracts) AND e.kind = 'milestone' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) ORDER BY e.on_date DESC, e.id DESC LIMIT 1);
+END;
+"""
+
+# Recount every target from its entries (after bulk loads, and to fill the table at first).
+RECOUNT_ALL = """
+INSERT OR REPLACE INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
+                                     v_on, v_id, v_value, s_on, s_id, s_state)
+SELECT t.target, s.entries, s.last_on, s.max_on, s.m_n, s.m_sx, s.m_sy, s.m_sxx, s.m_sxy,
+    v.on_date, v.id, v.value, m.on_date, m.id, m.state
+FROM (SELECT DISTINCT target FROM entry WHERE kind != 'retraction' {where}) AS t
+JOIN (
+    SELECT e.target,
+        sum(e.kind != 'retraction' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)) AS entries,
+        max(CASE WHEN e.kind != 'retraction' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) THEN e.on_date END) AS last_on,
+        max(CASE WHEN e.kind != 'retraction' THEN e.on_date END) AS max_on,
+        sum(e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)) AS m_n,
+        total(CASE WHEN e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) THEN julianday(e.on_date) - 2451544.5 END) AS m_sx,
+        total(CASE WHEN e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) THEN e.value END) AS m_sy,
+        total(CASE WHEN e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) THEN (julianday(e.on_date) - 2451544.5) * (julianday(e.on_date) - 2451544.5) END) AS m_sxx,
+        total(CASE WHEN e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) THEN (julianday(e.on_date) - 2451544.5) * e.value END) AS m_sxy
+    FROM entry e {ewhere} GROUP BY e.target
+) AS s ON s.target = t.target
+LEFT JOIN (
+    SELECT target, on_date, id, value FROM (
+        SELECT e.target, e.on_date, e.id, e.value,
+            row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn
+        FROM entry e WHERE e.kind = 'measurement' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) {and_ewhere}
+    ) WHERE rn = 1
+) AS v ON v.target = t.target
+LEFT JOIN (
+    SELECT target, on_date, id, state FROM (
+        SELECT e.target, e.on_date, e.id, e.state,
+            row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn
+        FROM entry e WHERE e.kind = 'milestone' AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid) {and_ewhere}
+    ) WHERE rn = 1
+) AS m ON m.target = t.target
+"""
+
+M003_FILL = RECOUNT_ALL.format(where="", ewhere="", and_ewhere="")
+
+
+def recount_sql(targets_sql: str | None = None) -> str:
+    """RECOUNT_ALL, limited to the targets a subquery names (None: every target)."""
+    if targets_sql is None:
+        return M003_FILL
+    return RECOUNT_ALL.format(
+        where=f"AND target IN ({targets_sql})",
+        ewhere=f"WHERE e.target IN ({targets_sql})",
+        and_ewhere=f"AND e.target IN ({targets_sql})",
+    )
+
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
+    ("m003_target_stats", M003_TARGET_STATS + M003_FILL + ";"),
 ]
 
 

@@ -53,7 +53,6 @@ class IndicatorFacts:
     value: float | None = None  # latest non-retracted measurement dated on or before as-of
     value_on: date | None = None
     value_entry: int | None = None
-    first_on: date | None = None
     sums: Sums = field(default_factory=Sums)  # over those measurements
 
 
@@ -431,7 +430,6 @@ def facts_from_entries(plan: Plan, entries: Iterable[Entry], as_of: date) -> Fac
                 value=e.value,
                 value_on=e.on,
                 value_entry=e.id,
-                first_on=f.first_on or e.on,
                 sums=f.sums.add(days(e.on), e.value),
             )
         elif e.kind == "milestone" and e.state is not None:

@@ -80,12 +80,24 @@ class paused_index:  # noqa: N801 - used as a context manager, reads like a stat
         _LIVE[0] = True
 
     def catch_up(self) -> None:
-        """Index the rows written while paused (call inside the load's transaction)."""
+        """Index the rows written while paused and recount their targets' summaries.
+
+        Call inside the load's transaction.
+        """
+        from plantrack.migrations import recount_sql
+
         self.conn.execute(
             "INSERT INTO entry_fts (rowid, body) SELECT id, plantrack_fts_body(text, tags, attachment_name)"
             " FROM entry WHERE id > ?",
             (self.after,),
         )
+        self.conn.execute("DROP TABLE IF EXISTS temp.plantrack_touched")
+        self.conn.execute(
+            "CREATE TEMP TABLE plantrack_touched AS SELECT DISTINCT target FROM entry WHERE id > ?",
+            (self.after,),
+        )
+        self.conn.execute(recount_sql("SELECT target FROM temp.plantrack_touched"))
+        self.conn.execute("DROP TABLE temp.plantrack_touched")
 
 
 def rebuild_plan_index(conn: sqlite3.Connection) -> None:
