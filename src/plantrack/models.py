@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 class Park(StrEnum):
@@ -147,6 +149,17 @@ class Plan:
 # --- plain-data round trip (stored in the database as JSON) -----------------------------------
 
 
+def build(cls: type[_T], **fields: Any) -> _T:
+    """Make a frozen dataclass without its generated __init__ (about 3x faster).
+
+    Used where tens of thousands are made per command (a large plan, its results); every field
+    must be given, exactly as the constructor would take it.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 def _d(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -206,15 +219,16 @@ def plan_to_dict(p: Plan, nested: bool = True) -> dict[str, Any]:
 
 def plan_from_dict(d: dict[str, Any]) -> Plan:
     def ms(x: dict[str, Any]) -> Milestone:
-        return Milestone(
-            id=x["id"], objective=x["objective"], title=x["title"], due=date.fromisoformat(x["due"]),
+        return build(
+            Milestone, id=x["id"], objective=x["objective"], title=x["title"], due=date.fromisoformat(x["due"]),
             title_zh=x.get("title_zh"), weight=x.get("weight", 1.0),
             verify=Verify(x["verify"]) if x.get("verify") else None,
             description=x.get("description"), source=x.get("source"), owner=x.get("owner"),
         )  # fmt: skip
 
     def ind(x: dict[str, Any]) -> Indicator:
-        return Indicator(
+        return build(
+            Indicator,
             id=x["id"], objective=x["objective"], name=x["name"], baseline=x["baseline"],
             baseline_date=date.fromisoformat(x["baseline_date"]), name_zh=x.get("name_zh"),
             unit=x.get("unit", ""), target=x.get("target"), target_date=_pd(x.get("target_date")),

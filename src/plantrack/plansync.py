@@ -175,15 +175,33 @@ def latest_revision(conn: sqlite3.Connection, known_at: str | None = None) -> Re
     return Revision(*row) if row else None
 
 
+_PLANS: dict[tuple[int, int, str], Plan] = {}  # (connection, revision, sha256) -> Plan
+
+
 def load_plan(conn: sqlite3.Connection, rev: int | None = None) -> Plan:
-    """The plan as applied in revision ``rev`` (default: the latest)."""
+    """The plan as applied in revision ``rev`` (default: the latest); parsed once per process."""
     if rev is None:
-        row = conn.execute("SELECT plan_json FROM plan_revision ORDER BY rev DESC LIMIT 1").fetchone()
+        head = conn.execute("SELECT rev, sha256 FROM plan_revision ORDER BY rev DESC LIMIT 1").fetchone()
     else:
-        row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (rev,)).fetchone()
-    if row is None:
+        head = conn.execute("SELECT rev, sha256 FROM plan_revision WHERE rev = ?", (rev,)).fetchone()
+    if head is None:
         raise PlantrackError("the database holds no plan yet", hint="run 'plantrack init'")
-    return plan_from_dict(json.loads(row[0]))
+    key = (id(conn), head[0], head[1])
+    cached = _PLANS.get(key)
+    if cached is None:
+        row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (head[0],)).fetchone()
+        cached = plan_from_dict(json.loads(row[0]))
+        _PLANS.clear()  # one plan at a time is all a command needs
+        _PLANS[key] = cached
+    return cached
+
+
+def plan_timezone(conn: sqlite3.Connection) -> str:
+    """The current plan's time zone, without loading the whole plan."""
+    row = conn.execute(
+        "SELECT json_extract(data_json, '$.timezone') FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else "Asia/Shanghai"
 
 
 def slips(conn: sqlite3.Connection, object_id: str) -> list[tuple[int, str, str, str]]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from plantrack.models import Indicator, Milestone, Objective, Park, Plan, State
+from plantrack.models import Indicator, Milestone, Objective, Park, Plan, State, build
 
 if TYPE_CHECKING:
     from plantrack.ledger import Entry
@@ -278,7 +278,8 @@ def indicator_result(ind: Indicator, facts: IndicatorFacts, as_of: date, horizon
 def milestone_result(m: Milestone, facts: MilestoneFacts, as_of: date) -> MilestoneResult:
     state = facts.state
     closed = state in (State.DONE, State.CANCELLED)
-    return MilestoneResult(
+    return build(
+        MilestoneResult,
         milestone=m,
         state=state,
         since=facts.since,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date, datetime
 
 from plantrack import ledger, plansync, progress
@@ -37,3 +38,56 @@ def status_and_facts(conn: sqlite3.Connection, as_of: date, known_at: datetime |
     stamp = utc_stamp(known_at) if known_at is not None else None
     facts = ledger.facts(conn, plan, as_of, stamp)
     return progress.compute(plan, facts, as_of, stamp), facts
+
+
+def one_objective(conn: sqlite3.Connection, objective_id: str, as_of: date,
+                  known_at: datetime | None = None) -> progress.ObjectiveResult | None:  # fmt: skip
+    """One objective's figures, reading only that objective and its own entries."""
+    if known_at is None:
+        plan = _current_objective_plan(conn, objective_id)
+    else:
+        plan, _rev = plan_known_at(conn, known_at)
+        plan = replace(plan, objectives=tuple(o for o in plan.objectives if o.id == objective_id), _index={})
+    if plan is None or not plan.objectives:
+        return None
+    objective = plan.objectives[0]
+    family = [objective.id] + [m.id for m in objective.milestones] + [i.id for i in objective.indicators]
+    stamp = utc_stamp(known_at) if known_at is not None else None
+    facts = ledger._facts_from_entries(conn, plan, as_of, stamp, family)
+    counts = ledger._evidence_counts(conn, as_of.isoformat(), stamp, family)
+    if counts:
+        last = max(date.fromisoformat(c[2]) for c in counts)
+        facts = progress.Facts(
+            facts.indicators,
+            facts.milestones,
+            {objective.id: progress.EvidenceFacts(sum(c[1] for c in counts), last)},
+        )
+    return progress.objective_result(plan, objective, facts, as_of)
+
+
+def _current_objective_plan(conn: sqlite3.Connection, objective_id: str) -> Plan | None:
+    """A Plan holding just one objective of the current plan (from the plan_object table)."""
+    import json
+
+    from plantrack.models import plan_from_dict
+
+    plan_row = conn.execute(
+        "SELECT data_json FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
+    ).fetchone()
+    obj_row = conn.execute(
+        "SELECT data_json FROM plan_object WHERE kind = 'objective' AND id = ? AND archived_rev IS NULL",
+        (objective_id,),
+    ).fetchone()
+    if plan_row is None or obj_row is None:
+        return None
+    d = json.loads(plan_row[0])
+    o = json.loads(obj_row[0])
+    children = conn.execute(
+        "SELECT kind, data_json FROM plan_object WHERE parent = ? AND archived_rev IS NULL AND kind IN ('milestone', 'indicator')"
+        " ORDER BY rowid",
+        (objective_id,),
+    ).fetchall()
+    o["milestones"] = [json.loads(c) for k, c in children if k == "milestone"]
+    o["indicators"] = [json.loads(c) for k, c in children if k == "indicator"]
+    d["objectives"] = [o]
+    return plan_from_dict(d)

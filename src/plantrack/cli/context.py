@@ -116,9 +116,9 @@ class AppState:
         return self._plan
 
     def today(self) -> date:
-        from plantrack import dates
+        from plantrack import dates, plansync
 
-        return dates.today(self.plan().timezone)
+        return dates.today(plansync.plan_timezone(self.conn()))
 
     def on(self, text: str | None) -> date:
         """A ``--on`` date (default today) in the plan's time zone."""
@@ -127,6 +127,9 @@ class AppState:
         return dates.parse_date(text or "today", self.today())
 
     def close(self) -> None:
+        from plantrack import plansync
+
+        plansync._PLANS.clear()
         if self._conn is not None:
             self._conn.close()
             self._conn = None

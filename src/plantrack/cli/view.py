@@ -81,9 +81,9 @@ def show(
     instant = _known_at(known_at)
     stamp = utc_stamp(instant) if instant else None
     target = ledger.find_target(conn, item_id, ("objective", "milestone", "indicator"), allow_archived=True)
-    s = snapshot.status(conn, day, instant)
-    objective_id = target.id if target.kind == "objective" else target.parent
-    r = s.objective(objective_id or "")
+    r = snapshot.one_objective(
+        conn, target.id if target.kind == "objective" else target.parent or "", day, instant
+    )
     if r is None:
         raise PlantrackError(
             f"{target.kind} {item_id!r} is not in the plan as of that revision (archived)",
