@@ -144,9 +144,9 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
         "counts": {"entries": len(chosen), "attachments": len(shas)},
         "members": members,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1))
             z.writestr("entries.jsonl", entries_bytes)

@@ -60,7 +60,7 @@ def export(
 
     conn = state.conn()
     start = None
-    if since:
+    if since is not None:
         day = dates.parse_period(since, state.today()).start
         start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
     with progress_bar("exporting") as update:

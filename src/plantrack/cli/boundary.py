@@ -58,6 +58,14 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
         raise Failed(130) from None
     except BrokenPipeError:
         raise Failed(0) from None
+    except OSError as e:
+        # The file system said no (a path that does not exist, a disk that is full, ...):
+        # the person can fix that, so it is bad input, not a bug.
+        if state.debug:
+            raise
+        where = f" ({e.filename})" if e.filename else ""
+        fail(f"{e.strerror or e}{where}", "check the path and its permissions")
+        raise Failed(2) from None
     except Exception as e:
         if state.debug:
             raise

@@ -45,8 +45,8 @@ class AppState:
         return plansource.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
 
     def user(self) -> str:
-        name = self.user_option or os.environ.get("PLANTRACK_USER")
-        if not name:
+        name = self.user_option if self.user_option is not None else os.environ.get("PLANTRACK_USER")
+        if name is None:
             import getpass
 
             try:
@@ -124,7 +124,7 @@ class AppState:
         """A ``--on`` date (default today) in the plan's time zone."""
         from plantrack import dates
 
-        return dates.parse_date(text or "today", self.today())
+        return dates.parse_date("today" if text is None else text, self.today())
 
     def close(self) -> None:
         from plantrack import plansync

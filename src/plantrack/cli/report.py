@@ -48,9 +48,9 @@ def report(
     formats = reporting.parse_formats(format_)
     conn = state.conn()
     today = state.today()
-    p = dates.parse_period(period, today) if period else reports.default_period(today)
-    day = dates.parse_date(as_of, today) if as_of else None
-    instant = dates.parse_instant(known_at, state.plan().timezone) if known_at else None
+    p = dates.parse_period(period, today) if period is not None else reports.default_period(today)
+    day = dates.parse_date(as_of, today) if as_of is not None else None
+    instant = dates.parse_instant(known_at, state.plan().timezone) if known_at is not None else None
     with progress_bar("building the report") as update:
         update(0, len(formats) + 1)
         built = reports.build(conn, p, day, instant, dates.now_utc())

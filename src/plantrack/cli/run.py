@@ -28,13 +28,13 @@ def _lang(value: str | None) -> str:
 def _as_of(text: str | None) -> date:
     from plantrack import dates
 
-    return dates.parse_date(text or "today", state.today())
+    return dates.parse_date("today" if text is None else text, state.today())
 
 
 def _known_at(text: str | None) -> datetime | None:
     from plantrack import dates
 
-    if not text:
+    if text is None:
         return None
     return dates.parse_instant(text, state.plan().timezone)
 

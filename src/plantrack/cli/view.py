@@ -316,8 +316,8 @@ def evidence(
     if target_id:
         ledger.find_target(conn, target_id, allow_archived=True)
         targets = ledger.target_family(conn, target_id) or None
-    start = dates.parse_period(since, today).start if since else None
-    end = dates.parse_period(until, today).end if until else None
+    start = dates.parse_period(since, today).start if since is not None else None
+    end = dates.parse_period(until, today).end if until is not None else None
     items = ledger.entries(conn, targets, since=start, until=end)
     if json:
         dump_json([e.to_json() for e in items])
@@ -393,7 +393,7 @@ def history(
     if target_id:
         ledger.find_target(conn, target_id, allow_archived=True)
     start = None
-    if since:
+    if since is not None:
         day = dates.parse_period(since, state.today()).start
         start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
     items, total = trail.events(conn, target_id, start, None if all_ else limit)
