@@ -72,3 +72,21 @@ def notes(path: Path, objectives: int, rows: int) -> None:
             w.writerow(
                 [f"o{n % objectives}", text, (start + timedelta(days=rng.randrange(0, 1150))).isoformat()]
             )
+
+
+def milestone_states(path: Path, objectives: int, milestones_per: int = 10) -> None:
+    """A state change for half the milestones: in progress for some, done for others."""
+    rng = random.Random(17)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "state", "on"])
+        for n in range(objectives):
+            for m in range(0, milestones_per, 2):
+                state = "done" if rng.random() < 0.5 else "in-progress"
+                w.writerow(
+                    [
+                        f"o{n}-m{m}",
+                        state,
+                        (date(2024, 1, 1) + timedelta(days=rng.randrange(0, 1000))).isoformat(),
+                    ]
+                )

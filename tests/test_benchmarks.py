@@ -31,3 +31,20 @@ def test_startup_benchmark_runs_small() -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "plantrack status" in r.stdout
+
+
+@pytest.mark.skipif(not BENCH.is_dir(), reason="benchmarks/ is not beside the tests")
+def test_scale_benchmark_runs_small() -> None:
+    r = subprocess.run(
+        [sys.executable, str(BENCH / "scale.py"), "--objectives", "15", "--measurements", "400", "--notes", "1500", "--runs", "1"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    for name in (
+        "status --json",
+        "show an objective",
+        "search 通關",
+        "report --format html",
+        "database size",
+    ):
+        assert name in r.stdout

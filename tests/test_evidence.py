@@ -341,7 +341,10 @@ def test_bulk_loads_keep_the_summary_table_exact(small, tmp_path: Path) -> None:
 
     from plantrack import db, ledger, plansync
 
-    f = write(tmp_path / "m.csv", "id,value,on\nind-a,1,2025-01-31\nind-a,4,2025-03-31\nind-b,7,2025-02-28\nind-a,2,2025-02-28\n")
+    f = write(
+        tmp_path / "m.csv",
+        "id,value,on\nind-a,1,2025-01-31\nind-a,4,2025-03-31\nind-b,7,2025-02-28\nind-a,2,2025-02-28\n",
+    )
     small("measure", "--csv", f)
     small("log", "--csv", write(tmp_path / "n.csv", "id,text,on\nobj-a,a,2025-01-01\nms-a1,b,2025-04-01\n"))
     small("retract", "2", "--reason", "wrong")

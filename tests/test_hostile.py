@@ -139,9 +139,15 @@ WORDS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=int(__import__("os").environ.get("PLANTRACK_FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("PLANTRACK_FUZZ_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.sampled_from(COMMANDS), st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=6))
-def test_random_argument_lists_never_crash(small, tmp_path: Path, command: list[str], extra: list[str]) -> None:
+def test_random_argument_lists_never_crash(
+    small, tmp_path: Path, command: list[str], extra: list[str]
+) -> None:
     args = list(command) + [a.replace("\x00", "") for a in extra]
     if "--out" in args:  # keep any file the command writes inside the temp dir
         i = args.index("--out")

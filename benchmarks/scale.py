@@ -1,0 +1,108 @@
+"""The scale benchmark: a synthetic plan of 2,000 objectives, 200,000 measurements and 1,000,000
+notes loaded through the CLI's own CSV commands, then the main commands timed (medians).
+
+    python benchmarks/scale.py [--objectives 2000] [--measurements 200000] [--notes 1000000] [--runs 5]
+
+Prints one table with the goals of the reference 2-core machine. Run it from a regular (not
+editable) install. Small sizes (e.g. --objectives 20 --measurements 500 --notes 2000) make the
+smoke test that CI runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import synth  # noqa: E402
+from startup import plantrack_command  # noqa: E402
+
+
+class Bench:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.cmd = plantrack_command()
+        self.rows: list[tuple[str, float, str, str]] = []
+
+    def once(self, *args: str) -> float:
+        start = time.perf_counter()
+        r = subprocess.run(self.cmd + list(args), env=self.env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if r.returncode not in (0, 1):
+            raise SystemExit(f"plantrack {' '.join(args)} failed: {r.stderr}")
+        return elapsed
+
+    def median(self, runs: int, *args: str) -> float:
+        return statistics.median(self.once(*args) for _ in range(runs))
+
+    def row(self, name: str, seconds: float, goal: float | None = None, unit: str = "s") -> None:
+        verdict = "" if goal is None else ("ok" if seconds <= goal else "MISSED")
+        self.rows.append((name, seconds, f"≤ {goal:g}" if goal is not None else "", verdict))
+        print(f"  {name}: {seconds:.3f} {unit} {verdict}", file=sys.stderr)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--objectives", type=int, default=2000)
+    p.add_argument("--measurements", type=int, default=200_000)
+    p.add_argument("--notes", type=int, default=1_000_000)
+    p.add_argument("--runs", type=int, default=5)
+    a = p.parse_args()
+    first_notes = max(1, a.notes // 10)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        env = dict(os.environ, PLANTRACK_DB=str(d / "scale.db"), PLANTRACK_PLAN=str(d / "plan.toml"),
+                   PLANTRACK_USER="bench", COLUMNS="120")  # fmt: skip
+        env.pop("PLANTRACK_NOW", None)
+        print("generating data…", file=sys.stderr)
+        indicators = synth.plan(d / "plan.toml", a.objectives)
+        synth.measurements(d / "m.csv", indicators, a.measurements)
+        synth.notes(d / "n1.csv", a.objectives, first_notes)
+        synth.notes(d / "n2.csv", a.objectives, a.notes - first_notes)
+        synth.milestone_states(d / "s.csv", a.objectives)
+        b = Bench(env)
+        b.row("init (plan of %d objectives)" % a.objectives, b.once("init"))
+        log_empty = b.median(a.runs, "log", "o1", "one note")
+        b.row("log, one note, empty database", log_empty)
+        b.row(f"measure --csv ({a.measurements:,} rows)", b.once("measure", "--csv", str(d / "m.csv")), 8.0)
+        b.row("milestone --csv (states)", b.once("milestone", "--csv", str(d / "s.csv")))
+        b.row(f"log --csv ({first_notes:,} notes)", b.once("log", "--csv", str(d / "n1.csv")))
+        status_small = b.median(a.runs, "status")
+        b.row(f"status at {first_notes:,} notes", status_small)
+        b.row(f"log --csv ({a.notes - first_notes:,} more notes, indexed)", b.once("log", "--csv", str(d / "n2.csv")),
+              45.0 if a.notes >= 1_000_000 else None)  # fmt: skip
+        status_big = b.median(a.runs, "status")
+        b.row(f"status (worst 30 shown) at {a.notes:,} notes", status_big, 0.3)
+        b.row(
+            f"growth: status at {a.notes:,} / at {first_notes:,} notes",
+            status_big / status_small,
+            1.3,
+            unit="x",
+        )
+        b.row("status --json (every objective)", b.median(a.runs, "status", "--json"), 0.5)
+        b.row("show an objective", b.median(a.runs, "show", "o5"), 0.2)
+        b.row("show an indicator", b.median(a.runs, "show", "o5-i0"), 0.2)
+        b.row("search 通關", b.median(a.runs, "search", "通關"), 0.2)
+        b.row("search platform", b.median(a.runs, "search", "platform"), 0.2)
+        b.row("report --format html (a quarter)", b.median(max(1, a.runs // 2), "report", "--format", "html", "--out",
+                                                            str(d / "r.html")), 3.0)  # fmt: skip
+        log_full = b.median(a.runs, "log", "o2", "one more note")
+        b.row("log, one note, full database", log_full)
+        b.row("log on full / log on empty", log_full / log_empty, 2.0, unit="x")
+        size = sum(f.stat().st_size for f in d.glob("scale.db*") if f.is_file())
+        b.rows.append(
+            ("database size (MiB)", size / 2**20, "≤ 500", "ok" if size <= 500 * 2**20 else "MISSED")
+        )
+    print(f"\n{'measure':58} {'value':>9} {'goal':>7}  ")
+    for name, value, goal, verdict in b.rows:
+        print(f"{name:58} {value:9.3f} {goal:>7}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
