@@ -67,7 +67,7 @@ def main() -> None:
         synth.notes(d / "n2.csv", a.objectives, a.notes - first_notes)
         synth.milestone_states(d / "s.csv", a.objectives)
         b = Bench(env)
-        b.row("init (plan of %d objectives)" % a.objectives, b.once("init"))
+        b.row(f"init (plan of {a.objectives} objectives)", b.once("init"))
         log_empty = b.median(a.runs, "log", "o1", "one note")
         b.row("log, one note, empty database", log_empty)
         b.row(f"measure --csv ({a.measurements:,} rows)", b.once("measure", "--csv", str(d / "m.csv")), 8.0)

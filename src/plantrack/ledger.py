@@ -529,11 +529,11 @@ def entries(conn: sqlite3.Connection, targets: Sequence[str] | None = None,
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def entries_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Entry]:
-    """Entries with these ids, in the order given."""
+def entries_by_id(conn: sqlite3.Connection, ids: Sequence[int], known_at: str | None = None) -> list[Entry]:
+    """Entries with these ids, in the order given (retracted as known at ``known_at``)."""
     if not ids:
         return []
-    rsql, rparams = _retraction_clause(None)
+    rsql, rparams = _retraction_clause(known_at)
     found: dict[int, Entry] = {}
     for chunk_start in range(0, len(ids), 500):
         chunk = list(ids[chunk_start : chunk_start + 500])
@@ -719,11 +719,14 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         if n:
             counts[target] = (n, last_on)
     if stale:
-        part = _facts_from_entries(conn, plan, as_of, None, stale)
+        # Many stale targets: one pass over everything beats a long IN list.
+        part = _facts_from_entries(conn, plan, as_of, None, stale if len(stale) <= 200 else None)
         indicators.update(part.indicators)
         milestones.update(part.milestones)
-        for target, count, last_seen in _evidence_counts(conn, day, None, stale):
-            counts[target] = (count, last_seen)
+        wanted = set(stale)
+        for target, count, last_seen in _evidence_counts(conn, day, None, stale if len(stale) <= 200 else None):
+            if target in wanted:
+                counts[target] = (count, last_seen)
     evidence: dict[str, EvidenceFacts] = {}
     for target, (count, last) in counts.items():
         obj = owner[target]

@@ -242,10 +242,18 @@ def recount_sql(targets_sql: str | None = None) -> str:
     )
 
 
+M004_MEASUREMENT_INDEX = """
+-- Measurements and milestone states by target and date: the as-of and known-at questions
+-- (latest value or state, least-squares sums) read these indexes instead of the entry rows.
+CREATE INDEX entry_measurement ON entry(target, on_date, id, value, recorded_at, uid) WHERE kind = 'measurement';
+CREATE INDEX entry_milestone ON entry(target, on_date, id, state, recorded_at, uid) WHERE kind = 'milestone';
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
     ("m003_target_stats", M003_TARGET_STATS + M003_FILL + ";"),
+    ("m004_measurement_index", M004_MEASUREMENT_INDEX),
 ]
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from plantrack import ledger, plansync, progress, snapshot
 from plantrack.dates import Period, parse_instant, utc_stamp, zone
-from plantrack.models import Kind, State
+from plantrack.models import State
 
 UPCOMING_DAYS = 90
 TREND_EPS = 0.0005
@@ -43,7 +43,8 @@ class Slip:
 
 @dataclass(frozen=True)
 class Stocktake:
-    entries: tuple[ledger.Entry, ...]  # evidence dated in the period (retractions apart)
+    # Lists hold the latest LIST_CAP entries of each kind dated in the period; counts are exact.
+    counts: dict[str, int]
     measurements: tuple[ledger.Entry, ...]
     completed: tuple[ledger.Entry, ...]  # milestones marked done in the period
     notes: tuple[ledger.Entry, ...]
@@ -115,10 +116,23 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         for i in o.indicators:
             family[i.id] = o.id
 
-    # Every entry the report may cite or list, as known at the instant.
-    period_entries = ledger.entries(
-        conn, since=period.start, until=min(period.end, day), known_at=stamp, newest_first=False
+    # What the report may list: the latest entries of each kind dated in the period.
+    until = min(period.end, day)
+    n_measurements, measurements = _period(conn, period.start, until, stamp, "e.kind = 'measurement'")
+    n_notes, notes = _period(conn, period.start, until, stamp, "e.kind = 'note'")
+    live_retraction = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid" + (
+        " AND r.recorded_at <= ?)" if stamp else ")"
     )
+    n_completed, completed = _period(
+        conn,
+        period.start,
+        until,
+        stamp,
+        f"e.kind = 'milestone' AND e.state = 'done' AND {live_retraction}",
+        (stamp,) if stamp else (),
+    )
+    n_states = _count(conn, period.start, until, stamp, "e.kind = 'milestone'")
+    n_retractions, retraction_entries = _period(conn, period.start, until, stamp, "e.kind = 'retraction'")
     cited_ids: set[int] = set()
     facts = current_facts
     for f in facts.indicators.values():
@@ -147,8 +161,6 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
             ObjectiveRow(r, prev, trend_of(r.progress, prev.progress if prev else None), tuple(sources))
         )
 
-    live = [e for e in period_entries if e.kind != Kind.RETRACTION]
-    retraction_entries = [e for e in period_entries if e.kind == Kind.RETRACTION]
     uids = sorted({e.retracts for e in retraction_entries if e.retracts})
     withdrawn = {e.uid: e for e in ledger.entries_by_uid(conn, uids)}
     lo, hi = _instant_bounds(period, plan.timezone)
@@ -170,12 +182,16 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     overdue.sort(key=lambda p: (p[1].milestone.due, p[1].milestone.id))
     upcoming.sort(key=lambda p: (p[1].milestone.due, p[1].milestone.id))
     stock = Stocktake(
-        entries=tuple(live),
-        measurements=tuple(e for e in live if e.kind == Kind.MEASUREMENT),
-        completed=tuple(
-            e for e in live if e.kind == Kind.MILESTONE and e.state == State.DONE and not e.retracted
-        ),
-        notes=tuple(e for e in live if e.kind == Kind.NOTE),
+        counts={
+            "entries": n_measurements + n_notes + n_states,
+            "measurements": n_measurements,
+            "completed": n_completed,
+            "notes": n_notes,
+            "retractions": n_retractions,
+        },
+        measurements=tuple(measurements),
+        completed=tuple(completed),
+        notes=tuple(notes),
         rag_changes=tuple(r for r in rows if r.rag_changed),
         slips=tuple(slips),
         retractions=tuple((e, withdrawn.get(e.retracts or "")) for e in retraction_entries),
@@ -195,7 +211,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         series.setdefault(tid, []).append((date.fromisoformat(on_date), value))
 
     by_id = dict(cited)
-    by_id.update((e.id, e) for e in live)
+    by_id.update((e.id, e) for e in (*measurements, *notes, *completed))
     by_id.update((e.id, e) for e in retraction_entries)
     return Report(
         plan_title=plan.title,
@@ -213,6 +229,38 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         series={k: tuple(v) for k, v in series.items()},
         entries_by_id=by_id,
     )
+
+
+def _window(start: date, end: date, stamp: str | None, where: str) -> tuple[str, list[object]]:
+    sql = f"FROM entry e WHERE e.on_date >= ? AND e.on_date <= ? AND {where}"
+    params: list[object] = [start.isoformat(), end.isoformat()]
+    if stamp is not None:
+        sql += " AND e.recorded_at <= ?"
+        params.append(stamp)
+    return sql, params
+
+
+def _count(conn: sqlite3.Connection, start: date, end: date, stamp: str | None, where: str,
+           extra: tuple[object, ...] = ()) -> int:  # fmt: skip
+    sql, params = _window(start, end, stamp, where)
+    return int(conn.execute(f"SELECT count(*) {sql}", [*params[:2], *extra, *params[2:]]).fetchone()[0])
+
+
+def _period(conn: sqlite3.Connection, start: date, end: date, stamp: str | None, where: str,
+            extra: tuple[object, ...] = ()) -> tuple[int, list[ledger.Entry]]:  # fmt: skip
+    """How many entries match in the period, and the latest LIST_CAP of them (oldest first)."""
+    from plantrack.render.reportbits import LIST_CAP
+
+    sql, params = _window(start, end, stamp, where)
+    ordered = [*params[:2], *extra, *params[2:]]
+    total = int(conn.execute(f"SELECT count(*) {sql}", ordered).fetchone()[0])
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT e.id {sql} ORDER BY e.on_date DESC, e.id DESC LIMIT {LIST_CAP}", ordered
+        )
+    ]
+    return total, ledger.entries_by_id(conn, ids[::-1], known_at=stamp)
 
 
 def _slips(conn: sqlite3.Connection, lo: str, hi: str) -> list[tuple[int, str, str, str, str, str, str]]:

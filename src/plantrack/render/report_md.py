@@ -95,12 +95,13 @@ def render(r: Report) -> str:
         )
     w("")
     st = r.stocktake
+    c = st.counts
     w(f"## What changed in {md(r.period.label)}")
     w("")
     w(
-        f"{len(st.entries)} entries dated in the period: {len(st.completed)} milestones completed, "
-        f"{len(st.measurements)} measurements, {len(st.notes)} notes; {len(st.rag_changes)} RAG changes, "
-        f"{len(st.slips)} slipped due dates, {len(st.retractions)} retractions."
+        f"{c['entries']} entries dated in the period: {c['completed']} milestones completed, "
+        f"{c['measurements']} measurements, {c['notes']} notes; {len(st.rag_changes)} RAG changes, "
+        f"{len(st.slips)} slipped due dates, {c['retractions']} retractions."
     )
     w("")
     _section(
@@ -110,6 +111,7 @@ def render(r: Report) -> str:
             f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
             for e in st.completed
         ],
+        c["completed"],
     )
     _section(
         w,
@@ -118,6 +120,7 @@ def render(r: Report) -> str:
             f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
             for e in st.measurements
         ],
+        c["measurements"],
     )
     prev_label = r.previous.as_of.isoformat()
     _section(
@@ -143,11 +146,13 @@ def render(r: Report) -> str:
             f"{e.on} · {cite(e)} withdrew {('#' + str(old.id)) if old else 'an entry'} on `{code(e.target)}`: {md(e.text)} · {md(e.user)}"
             for e, old in st.retractions
         ],
+        c["retractions"],
     )
     _section(
         w,
         "Other evidence",
         [f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}" for e in st.notes],
+        c["notes"],
     )
     _section(
         w,
@@ -174,14 +179,19 @@ def render(r: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def _section(w, title: str, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
-    w(f"### {title} ({len(lines)})")
+def _section(w, title: str, lines: list[str], total: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A list, at most LIST_CAP lines (the latest ones), under a heading with the exact count."""
+    total = len(lines) if total is None else total
+    w(f"### {title} ({total})")
     w("")
     if not lines:
         w("None.")
-    for line in lines[:LIST_CAP]:
+    shown = lines[:LIST_CAP] if total == len(lines) else lines
+    if total > len(shown):
+        w(f"- … {total - len(shown)} earlier, not listed")
+    for line in shown:
         w(f"- {line}")
-    if len(lines) > LIST_CAP:
+    if total == len(lines) and len(lines) > LIST_CAP:
         w(f"- … and {len(lines) - LIST_CAP} more")
     w("")
 
