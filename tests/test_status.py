@@ -209,7 +209,7 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=40)
+@settings(max_examples=80)
 @given(OPS, DAYS, st.integers(0, 26))
 def test_sql_facts_agree_with_the_reference(ops, as_of: date, known_after: int) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as d:

@@ -684,7 +684,8 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
     indicators: dict[str, IndicatorFacts] = {}
     milestones: dict[str, MilestoneFacts] = {}
     counts: dict[str, tuple[int, str | None]] = {}
-    stale: list[str] = []
+    stale: list[tuple[str, int, str | None]] = []
+    stale_ids: set[str] = set()
     for (
         target,
         n,
@@ -708,7 +709,8 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         if target not in owner:
             continue
         if max_on is not None and max_on > day:
-            stale.append(target)
+            stale.append((target, n, last_on))
+            stale_ids.add(target)
             continue
         if m_n and v_on is not None:
             indicators[target] = IndicatorFacts(
@@ -719,14 +721,21 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         if n:
             counts[target] = (n, last_on)
     if stale:
-        # Many stale targets: one pass over everything beats a long IN list.
-        part = _facts_from_entries(conn, plan, as_of, None, stale if len(stale) <= 200 else None)
-        indicators.update(part.indicators)
-        milestones.update(part.milestones)
-        wanted = set(stale)
-        for target, count, last_seen in _evidence_counts(conn, day, None, stale if len(stale) <= 200 else None):
-            if target in wanted:
-                counts[target] = (count, last_seen)
+        # Many stale targets: one pass over the (indexed) measurements and states beats a long IN list.
+        part = _facts_from_entries(
+            conn,
+            plan,
+            as_of,
+            None,
+            [t for t, _n, _l in stale] if len(stale) <= 200 else None,
+            with_evidence=False,
+        )
+        indicators.update((t, f) for t, f in part.indicators.items() if t in stale_ids)
+        milestones.update((t, f) for t, f in part.milestones.items() if t in stale_ids)
+        for target, n, last_on in stale:
+            count, last = _evidence_before(conn, target, day, n, last_on)
+            if count:
+                counts[target] = (count, last)
     evidence: dict[str, EvidenceFacts] = {}
     for target, (count, last) in counts.items():
         obj = owner[target]
@@ -735,6 +744,30 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         best = cur.last if last_day is None or (cur.last is not None and cur.last >= last_day) else last_day
         evidence[obj] = EvidenceFacts(cur.count + count, best)
     return Facts(indicators, milestones, evidence)
+
+
+_LIVE = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)"
+
+
+def _evidence_before(conn: sqlite3.Connection, target: str, day: str, n_all: int,
+                     last_all: str | None) -> tuple[int, str | None]:  # fmt: skip
+    """Live entries of a target dated on or before ``day``: its summary minus the later ones.
+
+    Both questions walk the (target, on_date) index from ``day`` onwards or backwards, so the
+    cost follows the entries after ``day``, not all of them.
+    """
+    later = conn.execute(
+        f"SELECT count(*) FROM entry e WHERE e.target = ? AND e.on_date > ? AND e.kind != 'retraction' AND {_LIVE}",
+        (target, day),
+    ).fetchone()[0]
+    if last_all is not None and last_all <= day:
+        return n_all - later, last_all
+    row = conn.execute(
+        f"SELECT e.on_date FROM entry e WHERE e.target = ? AND e.on_date <= ? AND e.kind != 'retraction' AND {_LIVE}"
+        " ORDER BY e.on_date DESC LIMIT 1",
+        (target, day),
+    ).fetchone()
+    return n_all - later, row[0] if row else None
 
 
 def _owners(plan: Plan) -> dict[str, str]:
@@ -767,7 +800,7 @@ def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
 
 
 def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | None,
-                        targets: Sequence[str] | None) -> Facts:  # fmt: skip
+                        targets: Sequence[str] | None, with_evidence: bool = True) -> Facts:  # fmt: skip
     """Facts computed from the entries (optionally only for ``targets``)."""
     from plantrack.progress import EPOCH, EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
 
@@ -817,7 +850,7 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
     }
     owner = _owners(plan)
     evidence: dict[str, EvidenceFacts] = {}
-    if targets is None:
+    if targets is None and with_evidence:
         for target, count, last in _evidence_counts(conn, day, known_at, None):
             obj = owner.get(target)
             if obj is None:

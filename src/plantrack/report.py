@@ -118,21 +118,16 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
 
     # What the report may list: the latest entries of each kind dated in the period.
     until = min(period.end, day)
-    n_measurements, measurements = _period(conn, period.start, until, stamp, "e.kind = 'measurement'")
-    n_notes, notes = _period(conn, period.start, until, stamp, "e.kind = 'note'")
-    live_retraction = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid" + (
-        " AND r.recorded_at <= ?)" if stamp else ")"
-    )
-    n_completed, completed = _period(
-        conn,
-        period.start,
-        until,
-        stamp,
-        f"e.kind = 'milestone' AND e.state = 'done' AND {live_retraction}",
-        (stamp,) if stamp else (),
-    )
-    n_states = _count(conn, period.start, until, stamp, "e.kind = 'milestone'")
-    n_retractions, retraction_entries = _period(conn, period.start, until, stamp, "e.kind = 'retraction'")
+    (
+        (n_measurements, measurements),
+        (n_notes, notes),
+        (n_completed, completed),
+        n_states,
+        (
+            n_retractions,
+            retraction_entries,
+        ),
+    ) = _period_lists(conn, period.start, until, stamp)
     cited_ids: set[int] = set()
     facts = current_facts
     for f in facts.indicators.values():
@@ -231,36 +226,38 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     )
 
 
-def _window(start: date, end: date, stamp: str | None, where: str) -> tuple[str, list[object]]:
-    sql = f"FROM entry e WHERE e.on_date >= ? AND e.on_date <= ? AND {where}"
-    params: list[object] = [start.isoformat(), end.isoformat()]
-    if stamp is not None:
-        sql += " AND e.recorded_at <= ?"
-        params.append(stamp)
-    return sql, params
-
-
-def _count(conn: sqlite3.Connection, start: date, end: date, stamp: str | None, where: str,
-           extra: tuple[object, ...] = ()) -> int:  # fmt: skip
-    sql, params = _window(start, end, stamp, where)
-    return int(conn.execute(f"SELECT count(*) {sql}", [*params[:2], *extra, *params[2:]]).fetchone()[0])
-
-
-def _period(conn: sqlite3.Connection, start: date, end: date, stamp: str | None, where: str,
-            extra: tuple[object, ...] = ()) -> tuple[int, list[ledger.Entry]]:  # fmt: skip
-    """How many entries match in the period, and the latest LIST_CAP of them (oldest first)."""
+def _period_lists(conn: sqlite3.Connection, start: date, end: date, stamp: str | None) -> tuple[
+    tuple[int, list[ledger.Entry]], tuple[int, list[ledger.Entry]], tuple[int, list[ledger.Entry]], int,
+    tuple[int, list[ledger.Entry]],
+]:  # fmt: skip
+    """One pass over the period's entries: exact counts by kind and the latest LIST_CAP of each."""
     from plantrack.render.reportbits import LIST_CAP
 
-    sql, params = _window(start, end, stamp, where)
-    ordered = [*params[:2], *extra, *params[2:]]
-    total = int(conn.execute(f"SELECT count(*) {sql}", ordered).fetchone()[0])
-    ids = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT e.id {sql} ORDER BY e.on_date DESC, e.id DESC LIMIT {LIST_CAP}", ordered
-        )
-    ]
-    return total, ledger.entries_by_id(conn, ids[::-1], known_at=stamp)
+    sql = (
+        "SELECT e.id, e.kind, e.state, EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid"
+        + (" AND r.recorded_at <= ?" if stamp else "")
+        + ") FROM entry e WHERE e.on_date >= ? AND e.on_date <= ?"
+        + (" AND e.recorded_at <= ?" if stamp else "")
+        + " ORDER BY e.on_date, e.id"
+    )
+    params: list[str] = [start.isoformat(), end.isoformat()]
+    if stamp:
+        params = [stamp, *params, stamp]
+    ids: dict[str, list[int]] = {"measurement": [], "note": [], "done": [], "retraction": []}
+    states = 0
+    for entry_id, kind, state, retracted in conn.execute(sql, params):
+        if kind == "milestone":
+            states += 1
+            if state == "done" and not retracted:
+                ids["done"].append(entry_id)
+        else:
+            ids[kind].append(entry_id)
+
+    def part(key: str) -> tuple[int, list[ledger.Entry]]:
+        found = ids[key]
+        return len(found), ledger.entries_by_id(conn, found[-LIST_CAP:], known_at=stamp)
+
+    return part("measurement"), part("note"), part("done"), states, part("retraction")
 
 
 def _slips(conn: sqlite3.Connection, lo: str, hi: str) -> list[tuple[int, str, str, str, str, str, str]]:
