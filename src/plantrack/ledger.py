@@ -341,6 +341,25 @@ class Draft:
     retracts: str | None = None
 
 
+_INSERT = (
+    "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
+    " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
+    " tags, retracts, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _row_values(e: Entry, h: str) -> tuple[Any, ...]:
+    """An entry as the row the INSERT above takes, with its hash."""
+    a = e.attachment
+    return (
+        e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
+        e.text, e.value, e.state.value if e.state else None, e.url,
+        a.name if a else None, a.sha256 if a else None, a.size if a else None,
+        a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
+        e.retracts, h,
+    )  # fmt: skip
+
+
 def _last_hash(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT hash FROM entry ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else GENESIS
@@ -361,21 +380,10 @@ def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: da
             attachment=d.attachment, tags=d.tags, retracts=d.retracts,
         )  # fmt: skip
         h = entry_hash(prev, hashed_content(e))
-        a = e.attachment
-        rows.append((
-            e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
-            e.text, e.value, e.state.value if e.state else None, e.url,
-            a.name if a else None, a.sha256 if a else None, a.size if a else None,
-            a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
-            e.retracts, h,
-        ))  # fmt: skip
+        rows.append(_row_values(e, h))
         out.append(e)
         prev = h
-    sql = (
-        "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
-        " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
-        " tags, retracts, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    )
+    sql = _INSERT
     if len(rows) == 1:
         cur = conn.execute(sql, rows[0])
         first = cur.lastrowid or 0
@@ -398,14 +406,7 @@ def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry],
     rows = []
     for n, e in enumerate(items, start=1):
         h = entry_hash(prev, hashed_content(e))
-        a = e.attachment
-        rows.append((
-            e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
-            e.text, e.value, e.state.value if e.state else None, e.url,
-            a.name if a else None, a.sha256 if a else None, a.size if a else None,
-            a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
-            e.retracts, h,
-        ))  # fmt: skip
+        rows.append(_row_values(e, h))
         prev = h
         if len(rows) >= 20_000:
             _insert_rows(conn, rows)
@@ -417,12 +418,7 @@ def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry],
 
 def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     if rows:
-        conn.executemany(
-            "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
-            " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
-            " tags, retracts, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+        conn.executemany(_INSERT, rows)
 
 
 def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
