@@ -17,7 +17,7 @@ EXPECTED_TABLES = {
     "plan_change": ["rev", "kind", "object_id", "change", "field", "old", "new"],
     "entry": ["id", "uid", "kind", "target", "on_date", "recorded_at", "user", "site", "text", "value",
               "state", "url", "attachment_name", "attachment_sha256", "attachment_size",
-              "attachment_type", "tags", "retracts", "hash"],
+              "attachment_type", "tags", "retracts", "hash", "received_at"],
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
     "target_stats": ["target", "entries", "last_on", "max_on", "m_n", "m_sx", "m_sy", "m_sxx", "m_sxy",
                      "v_on", "v_id", "v_value", "s_on", "s_id", "s_state"],

@@ -75,6 +75,25 @@ def test_round_trip_idempotence_and_two_way_convergence(sites) -> None:
     assert h("db", "doctor").exit_code == 0 and s("db", "doctor").exit_code == 0
 
 
+def test_known_at_counts_imported_entries_from_when_they_arrived(cli, plan_file: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A report regenerated here matches the one sent from here, imports included."""
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    sz, hk = tmp_path / "sz.db", tmp_path / "hk.db"
+    monkeypatch.setenv("PLANTRACK_NOW", "2026-10-01T00:00:00Z")
+    cli("--db", hk, "init")
+    assert cli("--db", sz, "measure", "ind-a", "9", "--on", "2026-09-30").exit_code == 0
+    cli("--db", sz, "export", "--out", tmp_path / "sz.zip")
+    monkeypatch.setenv("PLANTRACK_NOW", "2026-10-20T00:00:00Z")  # it reaches Hong Kong later
+    assert cli("--db", hk, "import", tmp_path / "sz.zip").exit_code == 0
+    value = lambda *a: next(o for o in cli("--db", hk, "status", "--json", "--as-of", "2026-09-30", *a).json()["objectives"] if o["id"] == "obj-a")["indicators"][0]["value"]  # noqa: E731
+    assert value("--known-at", "2026-10-10T00:00Z") == 0  # recorded in Shenzhen by then, not yet known here
+    assert value("--known-at", "2026-10-21T00:00Z") == 9
+    assert value() == 9
+    entry = cli("--db", hk, "evidence", "--json").json()[0]
+    assert entry["recorded_at"].startswith("2026-10-01") and entry["received_at"].startswith("2026-10-20")
+
+
 def test_public_export_leaves_out_internal_entries_and_their_files(sites) -> None:
     s, h, tmp = sites
     assert h("export", "--public", "--out", tmp / "pub.zip").exit_code == 0

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from plantrack import db, ledger, plansync, search
-from plantrack.dates import utc_stamp
+from plantrack.dates import now_utc, utc_stamp
 from plantrack.errors import PlantrackError
 from plantrack.models import Kind, State
 
@@ -73,8 +73,6 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
            objectives: Sequence[str] = (), public: bool = False, now: datetime | None = None,
            progress: Progress | None = None) -> Exported:  # fmt: skip
     """Write a bundle of the chosen entries (and the files they reference) to ``out``."""
-    from plantrack.dates import now_utc
-
     plan_id = plansync.current_plan_id(conn)
     rev = plansync.latest_revision(conn)
     if plan_id is None or rev is None:
@@ -367,7 +365,7 @@ def import_bundle(conn: sqlite3.Connection, store: Path, path: Path,
                 os.replace(tmp, dest)
                 written.append(dest)
         with db.write(conn), search.paused_index(conn) as index:
-            ledger.append_verbatim(conn, new, progress)
+            ledger.append_verbatim(conn, new, utc_stamp(now_utc()), progress)
             index.catch_up()
     except BaseException:
         for p in written:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from plantrack.progress import Facts
 
 GENESIS = "0" * 64
+# When this database learned of an entry (see migration m005): what "known at" compares.
+KNOWN_E = "coalesce(e.received_at, e.recorded_at)"
+KNOWN_R = "coalesce(r.received_at, r.recorded_at)"
 MAX_TEXT = 1_000_000
 MAX_URL = 4096
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f]+")
@@ -67,6 +70,7 @@ class Entry:
     hash: str = ""
     retracted: bool = False
     retracted_by: int | None = field(default=None, compare=False)
+    received_at: str | None = None  # set on entries imported from another site
 
     def to_json(self) -> dict[str, Any]:
         """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
@@ -80,7 +84,7 @@ class Entry:
             "url": self.url,
             "attachment": self.attachment.to_json() if self.attachment else None,
             "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
-            "site": self.site, "hash": self.hash,
+            "site": self.site, "hash": self.hash, "received_at": self.received_at,
         }  # fmt: skip
 
 
@@ -344,19 +348,19 @@ class Draft:
 _INSERT = (
     "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
     " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
-    " tags, retracts, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " tags, retracts, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
-def _row_values(e: Entry, h: str) -> tuple[Any, ...]:
-    """An entry as the row the INSERT above takes, with its hash."""
+def _row_values(e: Entry, h: str, received_at: str | None = None) -> tuple[Any, ...]:
+    """An entry as the row the INSERT above takes, with its hash (and arrival, if imported)."""
     a = e.attachment
     return (
         e.uid, e.kind.value, e.target, e.on.isoformat(), e.recorded_at, e.user, e.site,
         e.text, e.value, e.state.value if e.state else None, e.url,
         a.name if a else None, a.sha256 if a else None, a.size if a else None,
         a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
-        e.retracts, h,
+        e.retracts, h, received_at,
     )  # fmt: skip
 
 
@@ -396,7 +400,7 @@ def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: da
     ]
 
 
-def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry],
+def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry], received_at: str,
                     progress: Callable[[int, int], None] | None = None) -> None:  # fmt: skip
     """Append entries from another site as they are (uid, user, site, times), chained here.
 
@@ -406,7 +410,7 @@ def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry],
     rows = []
     for n, e in enumerate(items, start=1):
         h = entry_hash(prev, hashed_content(e))
-        rows.append(_row_values(e, h))
+        rows.append(_row_values(e, h, received_at))
         prev = h
         if len(rows) >= 20_000:
             _insert_rows(conn, rows)
@@ -473,14 +477,14 @@ def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:
 _COLUMNS = (
     "e.id, e.uid, e.kind, e.target, e.on_date, e.recorded_at, e.user, e.site, e.text, e.value,"
     " e.state, e.url, e.attachment_name, e.attachment_sha256, e.attachment_size,"
-    " e.attachment_type, e.tags, e.retracts, e.hash"
+    " e.attachment_type, e.tags, e.retracts, e.hash, e.received_at"
 )
 
 
 def _retraction_clause(known_at: str | None) -> tuple[str, tuple[Any, ...]]:
     sql = "(SELECT min(r.id) FROM entry r WHERE r.retracts = e.uid"
     if known_at is not None:
-        return sql + " AND r.recorded_at <= ?)", (known_at,)
+        return sql + f" AND {KNOWN_R} <= ?)", (known_at,)
     return sql + ")", ()
 
 
@@ -490,8 +494,8 @@ def _row(row: Sequence[Any]) -> Entry:
         id=row[0], uid=row[1], kind=Kind(row[2]), target=row[3], on=date.fromisoformat(row[4]),
         recorded_at=row[5], user=row[6], site=row[7], text=row[8], value=row[9],
         state=State(row[10]) if row[10] else None, url=row[11], attachment=att,
-        tags=tuple(json.loads(row[16])), retracts=row[17], hash=row[18],
-        retracted=row[19] is not None, retracted_by=row[19],
+        tags=tuple(json.loads(row[16])), retracts=row[17], hash=row[18], received_at=row[19],
+        retracted=row[20] is not None, retracted_by=row[20],
     )  # fmt: skip
 
 
@@ -513,7 +517,7 @@ def entries(conn: sqlite3.Connection, targets: Sequence[str] | None = None,
         sql += " AND e.on_date <= ?"
         params.append(until.isoformat())
     if known_at is not None:
-        sql += " AND e.recorded_at <= ?"
+        sql += f" AND {KNOWN_E} <= ?"
         params.append(known_at)
     if kinds:
         sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
@@ -779,8 +783,8 @@ def _owners(plan: Plan) -> dict[str, str]:
 
 def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
                      targets: Sequence[str] | None) -> list[tuple[str, int, str]]:  # fmt: skip
-    known = "" if known_at is None else " AND e.recorded_at <= :known"
-    rknown = "" if known_at is None else " AND r.recorded_at <= :known"
+    known = "" if known_at is None else f" AND {KNOWN_E} <= :known"
+    rknown = "" if known_at is None else f" AND {KNOWN_R} <= :known"
     only = "" if targets is None else f" AND e.target IN ({','.join('?' * len(targets))})"
     sql = (
         f"SELECT e.target, count(*), max(e.on_date) FROM entry e WHERE e.kind != 'retraction'"
@@ -801,8 +805,8 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
     from plantrack.progress import EPOCH, EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
 
     day = as_of.isoformat()
-    known = "" if known_at is None else " AND e.recorded_at <= :known"
-    rknown = "" if known_at is None else " AND r.recorded_at <= :known"
+    known = "" if known_at is None else f" AND {KNOWN_E} <= :known"
+    rknown = "" if known_at is None else f" AND {KNOWN_R} <= :known"
     live = f"NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})"
     params: dict[str, Any] = {"day": day, "known": known_at, "epoch": EPOCH.isoformat()}
     only = ""

@@ -249,11 +249,20 @@ CREATE INDEX entry_measurement ON entry(target, on_date, id, value, recorded_at,
 CREATE INDEX entry_milestone ON entry(target, on_date, id, state, recorded_at, uid) WHERE kind = 'milestone';
 """
 
+M005_RECEIVED_AT = """
+-- When this database learned of an entry. Entries imported from another site keep the
+-- instant they were recorded there (recorded_at) and get the instant they arrived here;
+-- "known at T" counts what had arrived by T, so a report regenerated here matches the one
+-- sent from here. NULL means "when it was recorded" (every entry written locally).
+ALTER TABLE entry ADD COLUMN received_at TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
     ("m003_target_stats", M003_TARGET_STATS + M003_FILL + ";"),
     ("m004_measurement_index", M004_MEASUREMENT_INDEX),
+    ("m005_received_at", M005_RECEIVED_AT),
 ]
 
 

@@ -197,9 +197,9 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     series: dict[str, list[tuple[date, float]]] = {}
     for tid, on_date, value in conn.execute(
         "SELECT e.target, e.on_date, e.value FROM entry e WHERE e.kind = 'measurement' AND e.on_date <= ?"
-        + (" AND e.recorded_at <= ?" if stamp else "")
+        + (f" AND {ledger.KNOWN_E} <= ?" if stamp else "")
         + " AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid"
-        + (" AND r.recorded_at <= ?" if stamp else "")
+        + (f" AND {ledger.KNOWN_R} <= ?" if stamp else "")
         + ") ORDER BY e.target, e.on_date, e.id",
         (day.isoformat(), stamp, stamp) if stamp else (day.isoformat(),),
     ):
@@ -235,9 +235,9 @@ def _period_lists(conn: sqlite3.Connection, start: date, end: date, stamp: str |
 
     sql = (
         "SELECT e.id, e.kind, e.state, EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid"
-        + (" AND r.recorded_at <= ?" if stamp else "")
+        + (f" AND {ledger.KNOWN_R} <= ?" if stamp else "")
         + ") FROM entry e WHERE e.on_date >= ? AND e.on_date <= ?"
-        + (" AND e.recorded_at <= ?" if stamp else "")
+        + (f" AND {ledger.KNOWN_E} <= ?" if stamp else "")
         + " ORDER BY e.on_date, e.id"
     )
     params: list[str] = [start.isoformat(), end.isoformat()]
