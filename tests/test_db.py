@@ -49,7 +49,13 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
     indexes = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
     }
-    assert {"entry_target_on", "entry_retracts", "plan_change_object", "entry_measurement", "entry_milestone"} <= indexes
+    assert {
+        "entry_target_on",
+        "entry_retracts",
+        "plan_change_object",
+        "entry_measurement",
+        "entry_milestone",
+    } <= indexes
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -86,7 +86,11 @@ def test_known_at_counts_imported_entries_from_when_they_arrived(cli, plan_file:
     cli("--db", sz, "export", "--out", tmp_path / "sz.zip")
     monkeypatch.setenv("PLANTRACK_NOW", "2026-10-20T00:00:00Z")  # it reaches Hong Kong later
     assert cli("--db", hk, "import", tmp_path / "sz.zip").exit_code == 0
-    value = lambda *a: next(o for o in cli("--db", hk, "status", "--json", "--as-of", "2026-09-30", *a).json()["objectives"] if o["id"] == "obj-a")["indicators"][0]["value"]  # noqa: E731
+
+    def value(*extra: str) -> object:
+        status = cli("--db", hk, "status", "--json", "--as-of", "2026-09-30", *extra).json()
+        return next(o for o in status["objectives"] if o["id"] == "obj-a")["indicators"][0]["value"]
+
     assert value("--known-at", "2026-10-10T00:00Z") == 0  # recorded in Shenzhen by then, not yet known here
     assert value("--known-at", "2026-10-21T00:00Z") == 9
     assert value() == 9

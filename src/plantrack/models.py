@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -126,18 +126,6 @@ class Plan:
     sectors: tuple[Group, ...] = ()
     themes: tuple[Group, ...] = ()
     objectives: tuple[Objective, ...] = ()
-    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def items(self) -> dict[str, Objective | Milestone | Indicator]:
-        """Every objective, milestone and indicator by id."""
-        if not self._index:
-            for o in self.objectives:
-                self._index[o.id] = o
-                for m in o.milestones:
-                    self._index[m.id] = m
-                for i in o.indicators:
-                    self._index[i.id] = i
-        return self._index
 
     def group(self, kind: str, gid: str) -> Group | None:
         for g in self.sectors if kind == "sector" else self.themes:

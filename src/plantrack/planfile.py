@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -537,10 +536,3 @@ def review_problem(rule: str, start: date) -> str | None:
     except (ValueError, TypeError, AttributeError, OverflowError) as e:
         return str(e) or type(e).__name__
     return None
-
-
-def check_all(source: PlanSource) -> list[str]:
-    return parse(source)[1]
-
-
-Reader = Callable[[PlanSource], Plan]

@@ -10,8 +10,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from plantrack import ledger, plansync, progress, snapshot
-from plantrack.dates import Period, parse_instant, utc_stamp, zone
+from plantrack import ledger, progress, snapshot
+from plantrack.dates import Period, utc_stamp, zone
 from plantrack.models import State
 
 UPCOMING_DAYS = 90
@@ -279,10 +279,3 @@ def default_period(today: date) -> Period:
     from plantrack.dates import last_complete_quarter
 
     return last_complete_quarter(today)
-
-
-def parse_known_at(text: str | None, tz: str) -> datetime | None:
-    return parse_instant(text, tz) if text else None
-
-
-__all__ = ["Report", "ObjectiveRow", "Stocktake", "Slip", "build", "default_period", "plansync"]

@@ -47,7 +47,7 @@ def one_objective(conn: sqlite3.Connection, objective_id: str, as_of: date,
         plan = _current_objective_plan(conn, objective_id)
     else:
         plan, _rev = plan_known_at(conn, known_at)
-        plan = replace(plan, objectives=tuple(o for o in plan.objectives if o.id == objective_id), _index={})
+        plan = replace(plan, objectives=tuple(o for o in plan.objectives if o.id == objective_id))
     if plan is None or not plan.objectives:
         return None
     objective = plan.objectives[0]

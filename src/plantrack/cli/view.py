@@ -9,7 +9,7 @@ import typer
 from plantrack.cli import run
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Since, Until
-from plantrack.cli.run import _as_of, _filter, _known_at, _lang, _rags  # noqa: F401
+from plantrack.cli.run import _as_of, _known_at, _lang, _rags
 from plantrack.errors import PlantrackError
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ from plantrack.render.reportbits import (
     entry_summary,
     footer_lines,
     linkable,
-    num,
     one_line,
     pct,
 )
@@ -194,6 +193,3 @@ def _section(w, title: str, lines: list[str], total: int | None = None) -> None:
     if total == len(lines) and len(lines) > LIST_CAP:
         w(f"- … and {len(lines) - LIST_CAP} more")
     w("")
-
-
-__all__ = ["render", "md", "num"]

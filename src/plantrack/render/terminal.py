@@ -120,18 +120,6 @@ def describe(e: Entry) -> str:
     return " ".join(parts)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None,
-          right: Sequence[int] = ()) -> None:  # fmt: skip
-    from rich.table import Table
-
-    t = Table(box=None, header_style="bold", pad_edge=False, title=title, title_justify="left")
-    for n, h in enumerate(headers):
-        t.add_column(h, justify="right" if n in right else "left", overflow="fold")
-    for row in rows:
-        t.add_row(*(text(c) for c in row))
-    console().print(t)
-
-
 def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequence[str]) -> None:
     from rich.table import Table
     from rich.text import Text
