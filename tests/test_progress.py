@@ -340,3 +340,29 @@ def test_plan_and_group_figures_lie_between_their_objectives(
     [sector] = s.groups["sector"]
     assert sector.progress == pytest.approx(s.progress)
     assert all(0 <= o.progress <= 1 for o in s.objectives if o.progress is not None)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(list(State)), st.integers(0, 2000)), min_size=1, max_size=6),
+    st.integers(0, 2500),
+)
+def test_milestone_counts_agree_with_the_milestone_results(
+    states: list[tuple[State, int]], offset: int
+) -> None:
+    body = '\n[[objective]]\nid = "o"\ntitle = "O"\n' + "".join(
+        f'  [[objective.milestone]]\n  id = "m{n}"\n  title = "M"\n  due = {date(2024, 6, 1) + timedelta(days=d)}\n'
+        for n, (_s, d) in enumerate(states)
+    )
+    plan = plan_of(body.replace("due = 2029", "due = 2029"))
+    as_of = date(2024, 1, 1) + timedelta(days=offset)
+    entries = [ms(f"m{n}", s.value, "2024-01-01") for n, (s, _d) in enumerate(states)]
+    r = status(plan, entries, as_of).objective("o")
+    assert r is not None
+    results = r.milestones
+    assert r.done == sum(m.state == State.DONE for m in results)
+    assert r.total == sum(m.counts for m in results)
+    assert r.overdue == sum(m.overdue for m in results)
+    assert r.cancelled == sum(not m.counts for m in results)
+    counted = [m for m in results if m.counts]
+    if counted and all(m.counts for m in results) and not r.indicators:
+        assert r.progress == pytest.approx(sum(m.progress for m in counted) / len(counted))

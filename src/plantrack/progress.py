@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from plantrack.models import Indicator, Milestone, Objective, Park, Plan, State, build
@@ -122,21 +123,22 @@ class ObjectiveResult:
     progress: float | None
     expected: float | None
     rag: Rag
-    milestones: tuple[MilestoneResult, ...]
     indicators: tuple[IndicatorResult, ...]
     evidence: EvidenceFacts
+    done: int  # milestones done
+    total: int  # milestones that count (all but the cancelled)
+    overdue: int
+    cancelled: int
+    milestone_facts: dict[str, MilestoneFacts] = field(repr=False, compare=False)
+    as_of: date = field(repr=False, compare=False)
 
-    @property
-    def done(self) -> int:
-        return sum(1 for m in self.milestones if m.state == State.DONE)
-
-    @property
-    def total(self) -> int:
-        return sum(1 for m in self.milestones if m.counts)
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for m in self.milestones if m.overdue)
+    @cached_property
+    def milestones(self) -> tuple[MilestoneResult, ...]:
+        """Each milestone's result, made when asked for (the dashboard needs only the counts)."""
+        return tuple(
+            milestone_result(m, self.milestone_facts.get(m.id, NO_STATE), self.as_of)
+            for m in self.objective.milestones
+        )
 
     @property
     def gap(self) -> float:
@@ -304,8 +306,10 @@ def rag_of(progress: float | None, expected: float | None, amber: float, red: fl
     return Rag.RED
 
 
+NO_STATE = MilestoneFacts()
+
+
 def objective_result(plan: Plan, o: Objective, facts: Facts, as_of: date) -> ObjectiveResult:
-    ms = tuple(milestone_result(m, facts.milestones.get(m.id, MilestoneFacts()), as_of) for m in o.milestones)
     inds = tuple(
         indicator_result(i, facts.indicators.get(i.id, IndicatorFacts()), as_of, plan.horizon)
         for i in o.indicators
@@ -316,7 +320,21 @@ def objective_result(plan: Plan, o: Objective, facts: Facts, as_of: date) -> Obj
         for r in inds
         if r.progress is not None and r.expected is not None
     ]
-    parts += [(r.progress, r.expected, r.milestone.weight) for r in ms if r.counts]
+    # Milestones inline (the same rules as milestone_result): large plans have tens of thousands.
+    done = total = overdue = cancelled = 0
+    known = facts.milestones
+    for m in o.milestones:
+        f = known.get(m.id)
+        state = f.state if f is not None else State.PLANNED
+        if state == State.CANCELLED:
+            cancelled += 1
+            continue
+        total += 1
+        if state == State.DONE:
+            done += 1
+        elif m.due < as_of:
+            overdue += 1
+        parts.append((1.0 if state == State.DONE else 0.0, 1.0 if as_of >= m.due else 0.0, m.weight))
     progress = weighted_mean((p, w) for p, _e, w in parts)
     expected = weighted_mean((e, w) for _p, e, w in parts)
     if progress is None or expected is None:
@@ -329,16 +347,21 @@ def objective_result(plan: Plan, o: Objective, facts: Facts, as_of: date) -> Obj
         rag = rag_of(progress, expected, plan.rag_amber, plan.rag_red)
         if as_of > o.due:
             rag = Rag.RED
-        elif rag == Rag.GREEN and any(m.overdue for m in ms):
+        elif rag == Rag.GREEN and overdue:
             rag = Rag.AMBER
     return ObjectiveResult(
         objective=o,
         progress=progress,
         expected=expected,
         rag=rag,
-        milestones=ms,
         indicators=inds,
         evidence=facts.evidence.get(o.id, EvidenceFacts()),
+        done=done,
+        total=total,
+        overdue=overdue,
+        cancelled=cancelled,
+        milestone_facts=known,
+        as_of=as_of,
     )
 
 

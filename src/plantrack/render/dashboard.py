@@ -230,7 +230,7 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
             bar(r.progress, r.expected, 10, style),
             text(pct(r.progress)),
             text(pct(r.expected), "dim"),
-            text(f"{r.done}/{r.total}" if r.milestones else "—"),
+            text(f"{r.done}/{r.total}" if r.objective.milestones else "—"),
             text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
         ]
         if not narrow:

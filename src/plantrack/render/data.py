@@ -97,7 +97,7 @@ def objective(r: ObjectiveResult, full: bool = False) -> dict[str, Any]:
             "done": r.done,
             "total": r.total,
             "overdue": r.overdue,
-            "cancelled": sum(1 for m in r.milestones if not m.counts),
+            "cancelled": r.cancelled,
         },
         "indicators": [indicator(i, full) for i in r.indicators],
         "evidence": {"count": r.evidence.count, "last": day(r.evidence.last)},

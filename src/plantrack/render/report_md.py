@@ -87,7 +87,7 @@ def render(r: Report) -> str:
     w("|---|---|---|---:|---:|:-:|---:|---:|---|")
     for row in r.rows:
         o = row.result
-        ms = f"{o.done}/{o.total}" if o.milestones else "—"
+        ms = f"{o.done}/{o.total}" if o.objective.milestones else "—"
         w(
             f"| {o.rag.value} | `{code(o.objective.id)}` | {md(o.objective.title)} | {pct(o.progress)} | "
             f"{pct(o.expected)} | {TREND_MARK[row.trend]} | {ms} | {o.overdue or ''} | {_cites(row.sources)} |"
