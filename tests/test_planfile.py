@@ -153,3 +153,16 @@ def test_line_index_follows_nested_tables() -> None:
         SMALL_PLAN.splitlines()[idx[("objective", 1, "indicator", 0)] - 1].strip()
         == "[[objective.indicator]]"
     )
+
+
+def test_the_stored_form_round_trips_every_field() -> None:
+    from dataclasses import fields
+
+    from plantrack.models import plan_from_dict, plan_to_dict
+
+    plan = planfile.load(planfile.read_source(ROOT / "objectives.toml"))
+    again = plan_from_dict(plan_to_dict(plan))
+    assert again == plan
+    for o in again.objectives:
+        for obj in (o, *o.milestones, *o.indicators):
+            assert set(vars(obj)) == {f.name for f in fields(obj)}

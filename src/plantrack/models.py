@@ -229,7 +229,8 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         )  # fmt: skip
 
     def obj(x: dict[str, Any]) -> Objective:
-        return Objective(
+        return build(
+            Objective,
             id=x["id"], title=x["title"], start=date.fromisoformat(x["start"]),
             due=date.fromisoformat(x["due"]), park=Park(x.get("park", "both")),
             title_zh=x.get("title_zh"), description=x.get("description"), source=x.get("source"),
