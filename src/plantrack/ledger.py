@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from plantrack import db
 from plantrack.dates import utc_stamp
 from plantrack.errors import PlantrackError, UnknownId
-from plantrack.models import Kind, Plan, State, Verify
+from plantrack.models import Kind, Plan, State, Verify, build
 
 if TYPE_CHECKING:
     from plantrack.progress import Facts
@@ -681,6 +681,8 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
 
     day = as_of.isoformat()
     owner = _owners(plan)
+    fromiso = date.fromisoformat
+    states = {st.value: st for st in State}
     indicators: dict[str, IndicatorFacts] = {}
     milestones: dict[str, MilestoneFacts] = {}
     counts: dict[str, tuple[int, str | None]] = {}
@@ -713,11 +715,12 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
             stale_ids.add(target)
             continue
         if m_n and v_on is not None:
-            indicators[target] = IndicatorFacts(
-                v_value, date.fromisoformat(v_on), v_id, Sums(m_n, sx, sy, sxx, sxy)
-            )
+            indicators[target] = build(
+                IndicatorFacts, value=v_value, value_on=fromiso(v_on), value_entry=v_id,
+                sums=build(Sums, n=m_n, sx=sx, sy=sy, sxx=sxx, sxy=sxy),
+            )  # fmt: skip
         if s_state is not None and s_on is not None:
-            milestones[target] = MilestoneFacts(State(s_state), date.fromisoformat(s_on), s_id)
+            milestones[target] = build(MilestoneFacts, state=states[s_state], since=fromiso(s_on), entry=s_id)
         if n:
             counts[target] = (n, last_on)
     if stale:
