@@ -188,14 +188,9 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
             continue
         on = day_cache.get(raw_on)
         if on is None:
+            # Each distinct date string is parsed once (the cache), by the one date parser.
             try:
-                on = date.fromisoformat(raw_on) if len(raw_on) == 10 else parse_date(raw_on, today)
-            except ValueError:
-                try:
-                    on = parse_date(raw_on, today)
-                except PlantrackError as e:
-                    problem(line, "on", e.message)
-                    continue
+                on = parse_date(raw_on, today)
             except PlantrackError as e:
                 problem(line, "on", e.message)
                 continue
