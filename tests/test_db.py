@@ -17,10 +17,11 @@ EXPECTED_TABLES = {
     "plan_change": ["rev", "kind", "object_id", "change", "field", "old", "new"],
     "entry": ["id", "uid", "kind", "target", "on_date", "recorded_at", "user", "site", "text", "value",
               "state", "url", "attachment_name", "attachment_sha256", "attachment_size",
-              "attachment_type", "tags", "retracts", "hash", "received_at"],
+              "attachment_type", "tags", "retracts", "hash", "received_at", "level"],
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
     "target_stats": ["target", "entries", "last_on", "max_on", "m_n", "m_sx", "m_sy", "m_sxx", "m_sxy",
-                     "v_on", "v_id", "v_value", "s_on", "s_id", "s_state"],
+                     "v_on", "v_id", "v_value", "s_on", "s_id", "s_state", "m_syy", "m_first", "m_min",
+                     "m_frac"],
 }  # fmt: skip
 
 
@@ -55,6 +56,7 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
         "plan_change_object",
         "entry_measurement",
         "entry_milestone",
+        "entry_assessment",
     } <= indexes
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000

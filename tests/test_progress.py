@@ -228,7 +228,7 @@ def test_a_retracted_measurement_no_longer_counts() -> None:
     assert s.objective("o").indicators[0].value == 5  # type: ignore[union-attr]
 
 
-def test_no_data_objectives_are_left_out_of_roll_ups() -> None:
+def test_monitored_objectives_are_left_out_of_roll_ups() -> None:
     plan = plan_of(
         INCREASING
         + """
@@ -243,17 +243,21 @@ title = "Nothing to measure"
     )
     s = status(plan, [m("i", 10, "2026-01-01"), m("monitored", 99, "2026-01-01")])
     empty = s.objective("empty")
-    assert empty is not None and empty.progress is None and empty.rag == Rag.NO_DATA
+    assert empty is not None and empty.progress is None and empty.rag == Rag.MONITORED
     assert empty.indicators[0].progress is None and empty.indicators[0].value == 99
     assert s.progress == pytest.approx(0.5)
+    assert (s.measured, len(s.objectives)) == (1, 2)
 
 
 def test_forecast_by_least_squares() -> None:
     plan = plan_of(INCREASING)
-    # baseline (2024-01-01, 0) and a year later 10: 10 per 366 days (2024 is a leap year).
-    s = status(plan, [m("i", 10, "2025-01-01")])
+    # baseline (2024-01-01, 0), 5 on day 183 and 10 on day 366: 10 per 366 days (a leap year),
+    # three points on one line, so the prediction interval has no width.
+    s = status(plan, [m("i", 5, "2024-07-02"), m("i", 10, "2025-01-01")])
     i = s.objective("o").indicators[0]  # type: ignore[union-attr]
     assert i.forecast is not None
+    assert i.forecast.low == pytest.approx(i.forecast.value_at_target)
+    assert i.forecast.high == pytest.approx(i.forecast.value_at_target)
     per_day = 10 / 366
     assert i.forecast.value_at_target == pytest.approx(per_day * (date(2028, 12, 31) - date(2024, 1, 1)).days)
     assert i.forecast.reach_date == date(2024, 1, 1) + timedelta(days=732)
@@ -263,7 +267,8 @@ def test_forecast_by_least_squares() -> None:
 
 def test_a_falling_trend_never_reaches_a_higher_target() -> None:
     plan = plan_of(INCREASING.replace("baseline = 0", "baseline = 5"))
-    i = status(plan, [m("i", 2, "2025-01-01")]).objective("o").indicators[0]  # type: ignore[union-attr]
+    entries = [m("i", 3, "2024-07-01"), m("i", 2, "2025-01-01")]
+    i = status(plan, entries).objective("o").indicators[0]  # type: ignore[union-attr]
     assert i.forecast is not None and i.forecast.reach_date is None
 
 

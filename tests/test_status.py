@@ -46,9 +46,13 @@ def test_status_json_has_spec_shape(small) -> None:
     # progress = mean of indicator 0.35 and milestones 1, 0, 0
     assert a["progress"] == round((0.35 + 1) / 4, 4)
     b = next(o for o in s["objectives"] if o["id"] == "obj-b")
-    assert b["progress"] is None and b["rag"] == "no-data"
+    assert b["progress"] is None and b["rag"] == "monitored"
     assert b["indicators"][0]["target"] is None and b["indicators"][0]["progress"] is None
+    assert b["trend"] == "insufficient-data" and b["indicators"][0]["trend"] == "insufficient-data"
+    assert b["confidence"] is None and b["disagreement"] is False
     assert s["plan"]["progress"] == a["progress"]
+    # The headline says what it rests on: one of the two objectives has progress.
+    assert (s["plan"]["measured"], s["plan"]["objectives"]) == (1, 2)
     assert [g["id"] for g in s["groups"]["sector"]] == ["life"]
     assert {g["id"] for g in s["groups"]["park"]} == {"shenzhen", "hong-kong"}
 
@@ -91,7 +95,8 @@ def test_filters(small) -> None:
         "obj-a",
         "obj-b",
     }
-    assert [o["id"] for o in small("status", "--json", "--rag", "no-data").json()["objectives"]] == ["obj-b"]
+    assert [o["id"] for o in small("status", "--json", "--rag", "monitored").json()["objectives"]] == ["obj-b"]
+    assert small("status", "--json", "--rag", "no-data").json()["objectives"] == []
     bad = small("status", "--sector", "lif")
     assert bad.exit_code == 2 and "did you mean 'life'" in bad.stderr
     assert small("status", "--rag", "purple").exit_code == 2
@@ -180,7 +185,7 @@ def test_check_exits_1_at_the_given_levels(small) -> None:
     small("measure", "ind-a", "15", "--on", "2026-11-01")
     ok = small("check", "--fail-on", "red,amber")
     assert ok.exit_code == 0, ok.stdout
-    assert small("check", "--fail-on", "no-data").exit_code == 1
+    assert small("check", "--fail-on", "monitored").exit_code == 1
     assert small("check", "--as-of", "2024-06-01", "--fail-on", "red").exit_code == 0
     assert small("check", "--fail-on", "scarlet").exit_code == 2
 

@@ -1,4 +1,4 @@
-"""Bulk CSV loads of measurements, notes and milestone states: all rows or none."""
+"""Bulk CSV loads of measurements, notes, milestone states and assessments: all rows or none."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ LAYOUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "measurement": (("id", "value", "on"), ("note", "url", "tag")),
     "note": (("id", "text", "on"), ("url", "tag")),
     "milestone": (("id", "state", "on"), ("note", "url", "tag")),
+    "assessment": (("id", "level", "on", "note"), ("url", "tag")),
 }
 STATE_WORDS = {
     "planned": State.PLANNED,
@@ -126,7 +127,7 @@ def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: dateti
                 hint=f"the columns are {','.join(required)}[,{','.join(optional)}]",
             )
         col = {name: header.index(name) for name in header}
-        kinds = {"measurement": ("indicator",), "milestone": ("milestone",)}.get(
+        kinds = {"measurement": ("indicator",), "milestone": ("milestone",), "assessment": ("objective",)}.get(
             kind, ("plan", "objective", "milestone", "indicator")
         )
         valid = _targets(conn, kinds)
@@ -177,7 +178,7 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
             continue
         target = valid.get(tid)
         if target is None:
-            what = {"measurement": "indicator", "milestone": "milestone"}.get(
+            what = {"measurement": "indicator", "milestone": "milestone", "assessment": "objective"}.get(
                 kind, "objective, milestone or indicator"
             )
             problem(line, "id", f"{tid[:60]!r} is not a {what} of the plan")
@@ -249,11 +250,18 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
                     problem(line, "url", f"milestone {tid!r} needs a url to be done (verify = {verify!r})")
                     continue
             text_col = "note"
+        elif kind == "assessment":
+            try:
+                state = ledger.parse_level(cell(row, "level") or "").value
+            except PlantrackError as e:
+                problem(line, "level", e.message)
+                continue
+            text_col = "note"
         else:
             text_col = "text"
         text = cell(row, text_col)
         try:
-            text = ledger.clean_text(text, text_col, required=kind == "note")
+            text = ledger.clean_text(text, text_col, required=kind in ("note", "assessment"))
         except PlantrackError as e:
             problem(line, text_col, e.message)
             continue
@@ -281,16 +289,22 @@ def _write(conn: sqlite3.Connection, kind: str, drafts: list[tuple[Any, ...]], u
         prev_hash = prev[0] if prev else ledger.GENESIS
         first = (conn.execute("SELECT coalesce(max(id), 0) FROM entry").fetchone()[0]) + 1
         out = []
+        # An assessment's level travels in the draft's state slot; it is stored and hashed as level.
+        assessing = kind == "assessment"
         for n, (tid, on, text, value, state, url, tags, tags_json) in enumerate(drafts, start=1):
             # Time, then the row's number, then randomness: increasing within the load.
             uid = f"{millis:012x}{n:08x}{os.urandom(6).hex()}"
+            level = state if assessing else None
+            state = None if assessing else state
             content = {
                 "uid": uid, "kind": kind, "target": tid, "on": on, "recorded_at": stamp, "user": user,
                 "site": site, "text": text, "value": value, "state": state, "url": url,
                 "attachment": None, "tags": list(tags), "retracts": None,
             }  # fmt: skip
+            if level is not None:
+                content["level"] = level
             h = sha((prev_hash + dumps(content)).encode("utf-8")).hexdigest()
-            out.append((uid, kind, tid, on, stamp, user, site, text, value, state, url, tags_json, h))
+            out.append((uid, kind, tid, on, stamp, user, site, text, value, state, url, tags_json, h, level))
             prev_hash = h
             if len(out) >= 50_000:
                 _insert(conn, out)
@@ -309,6 +323,6 @@ def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     if rows:
         conn.executemany(
             "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value, state, url,"
-            " tags, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " tags, hash, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )

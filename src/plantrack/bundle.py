@@ -25,7 +25,7 @@ from typing import Any
 from plantrack import db, ledger, plansync, search
 from plantrack.dates import now_utc, utc_stamp
 from plantrack.errors import PlantrackError
-from plantrack.models import Kind, State
+from plantrack.models import Kind, Level, State
 
 FORMAT = "plantrack-bundle"
 VERSION = 1
@@ -257,13 +257,16 @@ def _entry_from_line(n: int, line: dict[str, Any]) -> ledger.Entry:
             state=State(line["state"]) if line.get("state") else None, url=line.get("url"),
             attachment=attachment, tags=tuple(str(t) for t in line.get("tags") or ()),
             retracts=line.get("retracts"), hash=str(line["hash"]),
+            level=Level(line["level"]) if line.get("level") else None,
         )  # fmt: skip
     except (KeyError, ValueError, TypeError) as exc:
         raise BundleInvalid(f"entry on line {n} is malformed ({exc})") from exc
     if not re.fullmatch(r"[0-9a-f]{32}", e.uid):
         raise BundleInvalid(f"entry on line {n} has a malformed uid")
-    if (e.kind == Kind.MILESTONE) != (e.state is not None) or (e.kind == Kind.RETRACTION) != (
-        e.retracts is not None
+    if (
+        (e.kind == Kind.MILESTONE) != (e.state is not None)
+        or (e.kind == Kind.RETRACTION) != (e.retracts is not None)
+        or (e.kind == Kind.ASSESSMENT) != (e.level is not None)
     ):
         raise BundleInvalid(f"entry on line {n} is inconsistent ({e.kind.value})")
     return e

@@ -110,6 +110,9 @@ def connect(path: Path) -> sqlite3.Connection:
             hint="check that the folder is writable, or choose another path with --db",
         ) from e
     if migrations.pending_names(conn):
+        # A migration may rebuild a table (SQLite's twelve-step procedure), which needs foreign
+        # keys off; the pragma cannot change inside a transaction, so it is set around it.
+        conn.execute("PRAGMA foreign_keys = OFF")
         try:
             with write(conn):
                 applied = migrations.apply_pending(conn)
@@ -126,6 +129,7 @@ def connect(path: Path) -> sqlite3.Connection:
         except sqlite3.DatabaseError as e:
             conn.close()
             raise PlantrackError(f"cannot set up database {str(path)!r}: {e}") from e
+        conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
 

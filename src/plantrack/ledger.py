@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from plantrack import db
 from plantrack.dates import utc_stamp
 from plantrack.errors import PlantrackError, UnknownId
-from plantrack.models import Kind, Plan, State, Verify, build
+from plantrack.models import Kind, Level, Plan, State, Verify, build
 
 if TYPE_CHECKING:
-    from plantrack.progress import Facts
+    from plantrack.progress import Facts, IndicatorFacts
 
 GENESIS = "0" * 64
 # When this database learned of an entry (see migration m005): what "known at" compares.
@@ -71,6 +71,7 @@ class Entry:
     retracted: bool = False
     retracted_by: int | None = field(default=None, compare=False)
     received_at: str | None = None  # set on entries imported from another site
+    level: Level | None = None  # an assessment's delivery confidence
 
     def to_json(self) -> dict[str, Any]:
         """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
@@ -85,6 +86,7 @@ class Entry:
             "attachment": self.attachment.to_json() if self.attachment else None,
             "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
             "site": self.site, "hash": self.hash, "received_at": self.received_at,
+            "level": self.level.value if self.level else None,
         }  # fmt: skip
 
 
@@ -111,14 +113,21 @@ def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
 
 
 def hashed_content(e: Entry) -> dict[str, Any]:
-    """The fields the hash chain covers (everything but the row id and derived flags)."""
-    return {
+    """The fields the hash chain covers (everything but the row id and derived flags).
+
+    ``level`` is covered only where there is one (assessments), so the hashes of entries written
+    before assessments existed are unchanged.
+    """
+    content = {
         "uid": e.uid, "kind": e.kind.value, "target": e.target, "on": e.on.isoformat(),
         "recorded_at": e.recorded_at, "user": e.user, "site": e.site, "text": e.text,
         "value": e.value, "state": e.state.value if e.state else None, "url": e.url,
         "attachment": e.attachment.to_json() if e.attachment else None,
         "tags": list(e.tags), "retracts": e.retracts,
     }  # fmt: skip
+    if e.level is not None:
+        content["level"] = e.level.value
+    return content
 
 
 # --- validation of user input ----------------------------------------------------------------
@@ -343,12 +352,13 @@ class Draft:
     attachment: Attachment | None = None
     tags: tuple[str, ...] = ()
     retracts: str | None = None
+    level: Level | None = None
 
 
 _INSERT = (
     "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value,"
     " state, url, attachment_name, attachment_sha256, attachment_size, attachment_type,"
-    " tags, retracts, hash, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " tags, retracts, hash, received_at, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -360,7 +370,7 @@ def _row_values(e: Entry, h: str, received_at: str | None = None) -> tuple[Any, 
         e.text, e.value, e.state.value if e.state else None, e.url,
         a.name if a else None, a.sha256 if a else None, a.size if a else None,
         a.media_type if a else None, json.dumps(list(e.tags), ensure_ascii=False),
-        e.retracts, h, received_at,
+        e.retracts, h, received_at, e.level.value if e.level else None,
     )  # fmt: skip
 
 
@@ -381,7 +391,7 @@ def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: da
         e = Entry(
             id=0, uid=new_uid(), kind=d.kind, target=d.target, on=d.on, recorded_at=stamp,
             user=user, site=site, text=d.text, value=d.value, state=d.state, url=d.url,
-            attachment=d.attachment, tags=d.tags, retracts=d.retracts,
+            attachment=d.attachment, tags=d.tags, retracts=d.retracts, level=d.level,
         )  # fmt: skip
         h = entry_hash(prev, hashed_content(e))
         rows.append(_row_values(e, h))
@@ -477,7 +487,7 @@ def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:
 _COLUMNS = (
     "e.id, e.uid, e.kind, e.target, e.on_date, e.recorded_at, e.user, e.site, e.text, e.value,"
     " e.state, e.url, e.attachment_name, e.attachment_sha256, e.attachment_size,"
-    " e.attachment_type, e.tags, e.retracts, e.hash, e.received_at"
+    " e.attachment_type, e.tags, e.retracts, e.hash, e.received_at, e.level"
 )
 
 
@@ -495,7 +505,7 @@ def _row(row: Sequence[Any]) -> Entry:
         recorded_at=row[5], user=row[6], site=row[7], text=row[8], value=row[9],
         state=State(row[10]) if row[10] else None, url=row[11], attachment=att,
         tags=tuple(json.loads(row[16])), retracts=row[17], hash=row[18], received_at=row[19],
-        retracted=row[20] is not None, retracted_by=row[20],
+        level=Level(row[20]) if row[20] else None, retracted=row[21] is not None, retracted_by=row[21],
     )  # fmt: skip
 
 
@@ -639,6 +649,32 @@ def measurement_draft(conn: sqlite3.Connection, indicator_id: str, value: float,
                  url=clean_url(url), attachment=attachment, tags=tags)  # fmt: skip
 
 
+LEVELS = ", ".join(level.value for level in Level)
+
+
+def parse_level(text: str) -> Level:
+    """A delivery-confidence level: green, amber-green, amber, amber-red or red."""
+    word = str(text).strip().lower().replace("_", "-").replace("/", "-").replace(" ", "-")
+    try:
+        return Level(word)
+    except ValueError:
+        raise PlantrackError(f"{str(text)[:40]!r} is not a confidence level", hint=f"use one of {LEVELS}") from None
+
+
+def assessment_draft(conn: sqlite3.Connection, objective_id: str, level: str, on: date, note: str | None,
+                     url: str | None, attachment: Attachment | None,
+                     tags: tuple[str, ...] = ()) -> Draft:  # fmt: skip
+    """A dated, reasoned judgement of an objective's delivery confidence (the note is its rationale)."""
+    chosen = parse_level(level)
+    find_target(conn, objective_id, ("objective",))
+    if note is None or not note.strip():
+        raise PlantrackError(
+            "an assessment needs its rationale", hint=f'add --note "why {chosen.value}: ..."'
+        )
+    return Draft(Kind.ASSESSMENT, objective_id, on, text=clean_text(note, "the note", required=True),
+                 level=chosen, url=clean_url(url), attachment=attachment, tags=tags)  # fmt: skip
+
+
 def note_draft(conn: sqlite3.Connection, target_id: str, text: str, on: date, url: str | None,
                attachment: Attachment | None, tags: tuple[str, ...] = ()) -> Draft:  # fmt: skip
     find_target(conn, target_id)
@@ -704,9 +740,13 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         s_on,
         s_id,
         s_state,
+        syy,
+        m_first,
+        m_min,
+        m_frac,
     ) in conn.execute(
         "SELECT target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy, v_on, v_id, v_value,"
-        " s_on, s_id, s_state FROM target_stats"
+        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac FROM target_stats"
     ):
         if target not in owner:
             continue
@@ -717,7 +757,9 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         if m_n and v_on is not None:
             indicators[target] = build(
                 IndicatorFacts, value=v_value, value_on=fromiso(v_on), value_entry=v_id,
-                sums=build(Sums, n=m_n, sx=sx, sy=sy, sxx=sxx, sxy=sxy),
+                sums=build(Sums, n=m_n, sx=sx, sy=sy, sxx=sxx, sxy=sxy, syy=syy),
+                first_on=fromiso(m_first) if m_first else None, min_value=m_min, fractional=m_frac,
+                reached_on=None,
             )  # fmt: skip
         if s_state is not None and s_on is not None:
             milestones[target] = build(MilestoneFacts, state=states[s_state], since=fromiso(s_on), entry=s_id)
@@ -746,7 +788,65 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         last_day = date.fromisoformat(last) if last else None
         best = cur.last if last_day is None or (cur.last is not None and cur.last >= last_day) else last_day
         evidence[obj] = EvidenceFacts(cur.count + count, best)
-    return Facts(indicators, milestones, evidence)
+    _add_reached_on(conn, plan, indicators, day, None)
+    return Facts(indicators, milestones, evidence, _assessments(conn, day, None, None))
+
+
+def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, IndicatorFacts],
+                    day: str, known_at: str | None) -> None:  # fmt: skip
+    """For each indicator whose latest value has reached its target: the first value that did.
+
+    Few indicators reach their targets, so one indexed question each is cheap.
+    """
+    from dataclasses import replace
+
+    from plantrack.progress import reached
+
+    known = "" if known_at is None else f" AND {KNOWN_E} <= ?"
+    rknown = "" if known_at is None else f" AND {KNOWN_R} <= ?"
+    for o in plan.objectives:
+        for ind in o.indicators:
+            f = indicators.get(ind.id)
+            if f is None or f.value is None or ind.target is None or not reached(ind, f.value):
+                continue
+            cmp = "<=" if ind.direction.value == "decrease" else ">="
+            params: list[Any] = [ind.id, day, ind.target]
+            if known_at is not None:
+                params += [known_at, known_at]
+            row = conn.execute(
+                f"SELECT min(e.on_date) FROM entry e WHERE e.kind = 'measurement' AND e.target = ?"
+                f" AND e.on_date <= ? AND e.value {cmp} ?{known}"
+                f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})",
+                params,
+            ).fetchone()
+            if row and row[0]:
+                indicators[ind.id] = replace(f, reached_on=date.fromisoformat(row[0]))
+
+
+def _assessments(conn: sqlite3.Connection, day: str, known_at: str | None,
+                 targets: Sequence[str] | None) -> dict[str, Any]:  # fmt: skip
+    """The latest live assessment of each objective dated on or before ``day`` (as known at)."""
+    from plantrack.progress import AssessmentFacts
+
+    known = "" if known_at is None else f" AND {KNOWN_E} <= :known"
+    rknown = "" if known_at is None else f" AND {KNOWN_R} <= :known"
+    params: dict[str, Any] = {"day": day, "known": known_at}
+    only = ""
+    if targets is not None:
+        names = [f"t{n}" for n in range(len(targets))]
+        only = f" AND e.target IN ({','.join(':' + x for x in names)})"
+        params.update(zip(names, targets, strict=True))
+    levels = {level.value: level for level in Level}
+    return {
+        target: AssessmentFacts(levels[level], date.fromisoformat(on_date), entry_id)
+        for target, level, on_date, entry_id in conn.execute(
+            "SELECT target, level, on_date, id FROM (SELECT e.target, e.level, e.on_date, e.id,"
+            " row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn"
+            f" FROM entry e WHERE e.kind = 'assessment' AND e.on_date <= :day{known}{only}"
+            f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})) WHERE rn = 1",
+            params,
+        )
+    }
 
 
 _LIVE = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)"
@@ -829,9 +929,10 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             params,
         )
     }
-    for target, n, sx, sy, sxx, sxy in conn.execute(
-        "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value) FROM"
-        " (SELECT e.target, e.value, julianday(e.on_date) - julianday(:epoch) AS x"
+    for target, n, sx, sy, sxx, sxy, syy, first_on, min_value, frac in conn.execute(
+        "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value), sum(value * value),"
+        " min(on_date), min(value), sum(value != round(value)) FROM"
+        " (SELECT e.target, e.value, e.on_date, julianday(e.on_date) - julianday(:epoch) AS x"
         f" FROM entry e WHERE e.kind = 'measurement' AND {base}) GROUP BY target",
         params,
     ):
@@ -840,7 +941,10 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             value=value,
             value_on=date.fromisoformat(on_date),
             value_entry=entry_id,
-            sums=Sums(n, sx, sy, sxx, sxy),
+            sums=Sums(n, sx, sy, sxx, sxy, syy),
+            first_on=date.fromisoformat(first_on),
+            min_value=min_value,
+            fractional=frac,
         )
     milestones = {
         target: MilestoneFacts(State(state), date.fromisoformat(on_date), entry_id)
@@ -863,4 +967,7 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             evidence[obj] = EvidenceFacts(
                 cur.count + count, last_day if cur.last is None or last_day > cur.last else cur.last
             )
-    return Facts(indicators, milestones, evidence)
+    if not with_evidence:  # a part of the summary path, which adds the rest itself
+        return Facts(indicators, milestones, evidence)
+    _add_reached_on(conn, plan, indicators, day, known_at)
+    return Facts(indicators, milestones, evidence, _assessments(conn, day, known_at, targets))

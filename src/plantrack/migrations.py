@@ -232,10 +232,10 @@ M003_FILL = RECOUNT_ALL.format(where="", ewhere="", and_ewhere="")
 
 
 def recount_sql(targets_sql: str | None = None) -> str:
-    """RECOUNT_ALL, limited to the targets a subquery names (None: every target)."""
+    """The current recount, limited to the targets a subquery names (None: every target)."""
     if targets_sql is None:
-        return M003_FILL
-    return RECOUNT_ALL.format(
+        return RECOUNT_ALL_V2.format(where="", ewhere="", and_ewhere="")
+    return RECOUNT_ALL_V2.format(
         where=f"AND target IN ({targets_sql})",
         ewhere=f"WHERE e.target IN ({targets_sql})",
         and_ewhere=f"AND e.target IN ({targets_sql})",
@@ -257,12 +257,205 @@ M005_RECEIVED_AT = """
 ALTER TABLE entry ADD COLUMN received_at TEXT;
 """
 
+
+# The live-entry predicate and the x of the least-squares sums, for the statements below.
+_LIVE_E = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)"
+_X = "(julianday(e.on_date) - 2451544.5)"
+_OF = "e.target = (SELECT target FROM entry WHERE uid = new.retracts)"
+
+
+def _m006() -> str:
+    """Assessments (a new entry kind with a level) and the sums an honest forecast needs.
+
+    SQLite cannot widen a CHECK constraint in place, so the entry table is rebuilt (SQLite's
+    documented twelve-step procedure; the connection turns foreign keys off around migrations):
+    rows, ids, hashes and the AUTOINCREMENT counter are copied as they are, and the indexes and
+    triggers are made again. target_stats gains the sum of squared values (for the prediction
+    interval), the first measurement date (the span), the smallest value (a series never
+    negative is never forecast below 0) and the count of values that are not whole (decimals).
+    """
+    meas = f"e.kind = 'measurement' AND {_LIVE_E}"
+    recount_cols = (
+        "target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy, v_on, v_id, v_value,"
+        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac"
+    )
+    latest = "ORDER BY e.on_date DESC, e.id DESC LIMIT 1"
+    return f"""
+CREATE TABLE entry_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('note', 'measurement', 'milestone', 'retraction', 'assessment')),
+    target TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    site TEXT NOT NULL,
+    text TEXT,
+    value REAL,
+    state TEXT CHECK (state IS NULL OR state IN ('planned', 'in-progress', 'done', 'blocked', 'cancelled')),
+    url TEXT,
+    attachment_name TEXT,
+    attachment_sha256 TEXT,
+    attachment_size INTEGER,
+    attachment_type TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    retracts TEXT REFERENCES entry(uid),
+    hash TEXT NOT NULL,
+    received_at TEXT,
+    level TEXT CHECK (level IS NULL OR level IN ('green', 'amber-green', 'amber', 'amber-red', 'red')),
+    CHECK ((kind = 'assessment') = (level IS NOT NULL))
+);
+INSERT INTO entry_new (id, uid, kind, target, on_date, recorded_at, user, site, text, value, state, url,
+    attachment_name, attachment_sha256, attachment_size, attachment_type, tags, retracts, hash, received_at)
+SELECT id, uid, kind, target, on_date, recorded_at, user, site, text, value, state, url,
+    attachment_name, attachment_sha256, attachment_size, attachment_type, tags, retracts, hash, received_at
+FROM entry ORDER BY id;
+UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('entry', 'entry_new'))
+WHERE name = 'entry_new';
+DROP TABLE entry;
+ALTER TABLE entry_new RENAME TO entry;
+CREATE INDEX entry_target_on ON entry(target, on_date, id);
+CREATE INDEX entry_retracts ON entry(retracts) WHERE retracts IS NOT NULL;
+CREATE INDEX entry_measurement ON entry(target, on_date, id, value, recorded_at, uid) WHERE kind = 'measurement';
+CREATE INDEX entry_milestone ON entry(target, on_date, id, state, recorded_at, uid) WHERE kind = 'milestone';
+CREATE INDEX entry_assessment ON entry(target, on_date, id, level, recorded_at, uid) WHERE kind = 'assessment';
+
+CREATE TRIGGER entry_append_only_update BEFORE UPDATE ON entry
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only: retract and record anew');
+END;
+CREATE TRIGGER entry_append_only_delete BEFORE DELETE ON entry
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only: retract and record anew');
+END;
+CREATE TRIGGER entry_fts_insert AFTER INSERT ON entry WHEN plantrack_fts_live()
+BEGIN
+    INSERT INTO entry_fts (rowid, body)
+    VALUES (new.id, plantrack_fts_body(new.text, new.tags, new.attachment_name));
+END;
+
+ALTER TABLE target_stats ADD COLUMN m_syy REAL NOT NULL DEFAULT 0;
+ALTER TABLE target_stats ADD COLUMN m_first TEXT;
+ALTER TABLE target_stats ADD COLUMN m_min REAL;
+ALTER TABLE target_stats ADD COLUMN m_frac INTEGER NOT NULL DEFAULT 0;
+
+CREATE TRIGGER entry_stats_insert AFTER INSERT ON entry
+WHEN new.kind != 'retraction' AND plantrack_fts_live()
+BEGIN
+    INSERT INTO target_stats ({recount_cols})
+    VALUES (
+        new.target, 1, new.on_date, new.on_date,
+        new.kind = 'measurement',
+        CASE WHEN new.kind = 'measurement' THEN julianday(new.on_date) - 2451544.5 ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * (julianday(new.on_date) - 2451544.5) ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
+        CASE WHEN new.kind = 'measurement' THEN new.id END,
+        CASE WHEN new.kind = 'measurement' THEN new.value END,
+        CASE WHEN new.kind = 'milestone' THEN new.on_date END,
+        CASE WHEN new.kind = 'milestone' THEN new.id END,
+        CASE WHEN new.kind = 'milestone' THEN new.state END,
+        CASE WHEN new.kind = 'measurement' THEN new.value * new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
+        CASE WHEN new.kind = 'measurement' THEN new.value END,
+        new.kind = 'measurement' AND new.value != round(new.value)
+    )
+    ON CONFLICT (target) DO UPDATE SET
+        entries = target_stats.entries + 1,
+        last_on = max(coalesce(target_stats.last_on, ''), excluded.last_on),
+        max_on = max(coalesce(target_stats.max_on, ''), excluded.max_on),
+        m_n = target_stats.m_n + excluded.m_n,
+        m_sx = target_stats.m_sx + excluded.m_sx,
+        m_sy = target_stats.m_sy + excluded.m_sy,
+        m_sxx = target_stats.m_sxx + excluded.m_sxx,
+        m_sxy = target_stats.m_sxy + excluded.m_sxy,
+        m_syy = target_stats.m_syy + excluded.m_syy,
+        m_first = CASE WHEN excluded.m_first IS NOT NULL AND (target_stats.m_first IS NULL OR excluded.m_first < target_stats.m_first) THEN excluded.m_first ELSE target_stats.m_first END,
+        m_min = CASE WHEN excluded.m_min IS NOT NULL AND (target_stats.m_min IS NULL OR excluded.m_min < target_stats.m_min) THEN excluded.m_min ELSE target_stats.m_min END,
+        m_frac = target_stats.m_frac + excluded.m_frac,
+        v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
+        v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
+        v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
+        s_on = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_on ELSE target_stats.s_on END,
+        s_id = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_id ELSE target_stats.s_id END,
+        s_state = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_state ELSE target_stats.s_state END;
+END;
+
+CREATE TRIGGER entry_stats_retract AFTER INSERT ON entry
+WHEN new.kind = 'retraction' AND plantrack_fts_live()
+BEGIN
+    DELETE FROM target_stats WHERE target = (SELECT target FROM entry WHERE uid = new.retracts);
+    INSERT INTO target_stats ({recount_cols})
+    SELECT (SELECT target FROM entry WHERE uid = new.retracts),
+        (SELECT count(*) FROM entry e WHERE {_OF} AND e.kind != 'retraction' AND {_LIVE_E}),
+        (SELECT max(e.on_date) FROM entry e WHERE {_OF} AND e.kind != 'retraction' AND {_LIVE_E}),
+        (SELECT max(e.on_date) FROM entry e WHERE {_OF} AND e.kind != 'retraction'),
+        (SELECT count(*) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT total({_X}) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT total(e.value) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT total({_X} * {_X}) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT total({_X} * e.value) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT e.on_date FROM entry e WHERE {_OF} AND {meas} {latest}),
+        (SELECT e.id FROM entry e WHERE {_OF} AND {meas} {latest}),
+        (SELECT e.value FROM entry e WHERE {_OF} AND {meas} {latest}),
+        (SELECT e.on_date FROM entry e WHERE {_OF} AND e.kind = 'milestone' AND {_LIVE_E} {latest}),
+        (SELECT e.id FROM entry e WHERE {_OF} AND e.kind = 'milestone' AND {_LIVE_E} {latest}),
+        (SELECT e.state FROM entry e WHERE {_OF} AND e.kind = 'milestone' AND {_LIVE_E} {latest}),
+        (SELECT total(e.value * e.value) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT min(e.on_date) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT min(e.value) FROM entry e WHERE {_OF} AND {meas}),
+        (SELECT count(*) FROM entry e WHERE {_OF} AND {meas} AND e.value != round(e.value));
+END;
+"""
+
+
+# Recount every target from its entries, with m006's columns (after bulk loads, and to fill them).
+RECOUNT_ALL_V2 = f"""
+INSERT OR REPLACE INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
+                                     v_on, v_id, v_value, s_on, s_id, s_state, m_syy, m_first, m_min, m_frac)
+SELECT t.target, s.entries, s.last_on, s.max_on, s.m_n, s.m_sx, s.m_sy, s.m_sxx, s.m_sxy,
+    v.on_date, v.id, v.value, m.on_date, m.id, m.state, s.m_syy, s.m_first, s.m_min, s.m_frac
+FROM (SELECT DISTINCT target FROM entry WHERE kind != 'retraction' {{where}}) AS t
+JOIN (
+    SELECT e.target,
+        sum(e.kind != 'retraction' AND {_LIVE_E}) AS entries,
+        max(CASE WHEN e.kind != 'retraction' AND {_LIVE_E} THEN e.on_date END) AS last_on,
+        max(CASE WHEN e.kind != 'retraction' THEN e.on_date END) AS max_on,
+        sum(e.kind = 'measurement' AND {_LIVE_E}) AS m_n,
+        total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN {_X} END) AS m_sx,
+        total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value END) AS m_sy,
+        total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN {_X} * {_X} END) AS m_sxx,
+        total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN {_X} * e.value END) AS m_sxy,
+        total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value * e.value END) AS m_syy,
+        min(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.on_date END) AS m_first,
+        min(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value END) AS m_min,
+        sum(e.kind = 'measurement' AND {_LIVE_E} AND e.value != round(e.value)) AS m_frac
+    FROM entry e {{ewhere}} GROUP BY e.target
+) AS s ON s.target = t.target
+LEFT JOIN (
+    SELECT target, on_date, id, value FROM (
+        SELECT e.target, e.on_date, e.id, e.value,
+            row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn
+        FROM entry e WHERE e.kind = 'measurement' AND {_LIVE_E} {{and_ewhere}}
+    ) WHERE rn = 1
+) AS v ON v.target = t.target
+LEFT JOIN (
+    SELECT target, on_date, id, state FROM (
+        SELECT e.target, e.on_date, e.id, e.state,
+            row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn
+        FROM entry e WHERE e.kind = 'milestone' AND {_LIVE_E} {{and_ewhere}}
+    ) WHERE rn = 1
+) AS m ON m.target = t.target
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
     ("m003_target_stats", M003_TARGET_STATS + M003_FILL + ";"),
     ("m004_measurement_index", M004_MEASUREMENT_INDEX),
     ("m005_received_at", M005_RECEIVED_AT),
+    ("m006_assessments", _m006() + RECOUNT_ALL_V2.format(where="", ewhere="", and_ewhere="") + ";"),
 ]
 
 

@@ -40,6 +40,21 @@ class Kind(StrEnum):
     MEASUREMENT = "measurement"
     MILESTONE = "milestone"
     RETRACTION = "retraction"
+    ASSESSMENT = "assessment"
+
+
+class Level(StrEnum):
+    """Delivery confidence on the five-level scale of the UK Infrastructure and Projects Authority."""
+
+    GREEN = "green"  # highly likely to deliver
+    AMBER_GREEN = "amber-green"  # probable
+    AMBER = "amber"  # feasible, significant issues
+    AMBER_RED = "amber-red"  # in doubt
+    RED = "red"  # unachievable unless acted on
+
+
+# Each level's step on the five-level scale (0 best); progress RAG green, amber, red map to 0, 2, 4.
+LEVEL_STEP = {Level.GREEN: 0, Level.AMBER_GREEN: 1, Level.AMBER: 2, Level.AMBER_RED: 3, Level.RED: 4}
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class Group:
     name_zh: str | None = None
     description: str | None = None
     source: str | None = None
+    committed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class Milestone:
     description: str | None = None
     source: str | None = None
     owner: str | None = None
+    committed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,9 @@ class Indicator:
     weight: float = 1.0
     description: str | None = None
     source: str | None = None
+    range: tuple[float, float] | None = None  # bounds for forecasts (a rate, a share)
+    decimals: int | None = None  # how figures are shown (None: 0 when every value is whole, else 2)
+    committed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,7 @@ class Objective:
     theme: str | None = None
     owner: str | None = None
     weight: float = 1.0
+    committed_by: str | None = None
     milestones: tuple[Milestone, ...] = ()
     indicators: tuple[Indicator, ...] = ()
 
@@ -123,6 +144,10 @@ class Plan:
     review: str | None = None
     rag_amber: float = 0.05
     rag_red: float = 0.15
+    trend_strong: float = 0.015
+    trend_moderate: float = 0.005
+    assessment_days: int = 120
+    committed_by: str | None = None
     sectors: tuple[Group, ...] = ()
     themes: tuple[Group, ...] = ()
     objectives: tuple[Objective, ...] = ()
@@ -165,6 +190,7 @@ def milestone_to_dict(m: Milestone) -> dict[str, Any]:
         "id": m.id, "objective": m.objective, "title": m.title, "title_zh": m.title_zh,
         "due": _d(m.due), "weight": m.weight, "verify": m.verify.value if m.verify else None,
         "description": m.description, "source": m.source, "owner": m.owner,
+        "committed_by": m.committed_by,
     }  # fmt: skip
     return {k: v for k, v in d.items() if v is not None}
 
@@ -176,6 +202,8 @@ def indicator_to_dict(i: Indicator) -> dict[str, Any]:
         "target": i.target, "target_date": _d(i.target_date), "direction": i.direction.value,
         "trajectory": [{"date": _d(p.date), "value": p.value} for p in i.trajectory],
         "weight": i.weight, "description": i.description, "source": i.source,
+        "range": list(i.range) if i.range is not None else None, "decimals": i.decimals,
+        "committed_by": i.committed_by,
     }  # fmt: skip
     return {k: v for k, v in d.items() if v is not None}
 
@@ -185,6 +213,7 @@ def objective_to_dict(o: Objective, nested: bool = True) -> dict[str, Any]:
         "id": o.id, "title": o.title, "title_zh": o.title_zh, "description": o.description,
         "source": o.source, "sector": o.sector, "theme": o.theme, "park": o.park.value,
         "owner": o.owner, "start": _d(o.start), "due": _d(o.due), "weight": o.weight,
+        "committed_by": o.committed_by,
     }  # fmt: skip
     if nested:
         d["milestones"] = [milestone_to_dict(m) for m in o.milestones]
@@ -197,7 +226,14 @@ def plan_to_dict(p: Plan, nested: bool = True) -> dict[str, Any]:
         "id": p.id, "title": p.title, "title_zh": p.title_zh, "adopted": _d(p.adopted),
         "horizon": _d(p.horizon), "timezone": p.timezone, "description": p.description,
         "source": p.source, "review": p.review, "rag": {"amber": p.rag_amber, "red": p.rag_red},
+        "committed_by": p.committed_by,
     }  # fmt: skip
+    # Written only when they differ from the defaults, so plans stored before these keys existed
+    # compare equal to the same file read today.
+    if (p.trend_strong, p.trend_moderate) != (0.015, 0.005):
+        d["trend"] = {"strong": p.trend_strong, "moderate": p.trend_moderate}
+    if p.assessment_days != 120:
+        d["assessment_days"] = p.assessment_days
     if nested:
         d["sectors"] = [group_to_dict(g) for g in p.sectors]
         d["themes"] = [group_to_dict(g) for g in p.themes]
@@ -212,6 +248,7 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
             title_zh=x.get("title_zh"), weight=x.get("weight", 1.0),
             verify=Verify(x["verify"]) if x.get("verify") else None,
             description=x.get("description"), source=x.get("source"), owner=x.get("owner"),
+            committed_by=x.get("committed_by"),
         )  # fmt: skip
 
     def ind(x: dict[str, Any]) -> Indicator:
@@ -226,6 +263,8 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
                 for p in x.get("trajectory", [])
             ),
             weight=x.get("weight", 1.0), description=x.get("description"), source=x.get("source"),
+            range=(float(x["range"][0]), float(x["range"][1])) if x.get("range") else None,
+            decimals=x.get("decimals"), committed_by=x.get("committed_by"),
         )  # fmt: skip
 
     def obj(x: dict[str, Any]) -> Objective:
@@ -235,17 +274,20 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
             due=date.fromisoformat(x["due"]), park=Park(x.get("park", "both")),
             title_zh=x.get("title_zh"), description=x.get("description"), source=x.get("source"),
             sector=x.get("sector"), theme=x.get("theme"), owner=x.get("owner"),
-            weight=x.get("weight", 1.0),
+            weight=x.get("weight", 1.0), committed_by=x.get("committed_by"),
             milestones=tuple(ms(m) for m in x.get("milestones", [])),
             indicators=tuple(ind(i) for i in x.get("indicators", [])),
         )  # fmt: skip
 
     rag = d.get("rag", {})
+    trend = d.get("trend", {})
     return Plan(
         id=d["id"], title=d["title"], adopted=date.fromisoformat(d["adopted"]),
         horizon=date.fromisoformat(d["horizon"]), timezone=d.get("timezone", "Asia/Shanghai"),
         title_zh=d.get("title_zh"), description=d.get("description"), source=d.get("source"),
         review=d.get("review"), rag_amber=rag.get("amber", 0.05), rag_red=rag.get("red", 0.15),
+        trend_strong=trend.get("strong", 0.015), trend_moderate=trend.get("moderate", 0.005),
+        assessment_days=d.get("assessment_days", 120), committed_by=d.get("committed_by"),
         sectors=tuple(Group(**g) for g in d.get("sectors", [])),
         themes=tuple(Group(**g) for g in d.get("themes", [])),
         objectives=tuple(obj(o) for o in d.get("objectives", [])),

@@ -216,15 +216,18 @@ def _closest(word: str, options: set[str]) -> str | None:
 
 
 PLAN_KEYS = {"id", "title", "title_zh", "adopted", "horizon", "timezone", "source", "review",
-             "rag", "description"}  # fmt: skip
+             "rag", "description", "trend", "assessment_days", "committed_by"}  # fmt: skip
 RAG_KEYS = {"amber", "red"}
-GROUP_KEYS = {"id", "name", "name_zh", "description", "source"}
+TREND_KEYS = {"strong", "moderate"}
+GROUP_KEYS = {"id", "name", "name_zh", "description", "source", "committed_by"}
 OBJECTIVE_KEYS = {"id", "title", "title_zh", "description", "source", "sector", "theme", "park",
-                  "owner", "start", "due", "weight", "milestone", "indicator"}  # fmt: skip
+                  "owner", "start", "due", "weight", "milestone", "indicator", "committed_by"}  # fmt: skip
 MILESTONE_KEYS = {"id", "title", "title_zh", "due", "weight", "verify", "description", "source",
-                  "owner"}  # fmt: skip
+                  "owner", "committed_by"}  # fmt: skip
 INDICATOR_KEYS = {"id", "name", "name_zh", "unit", "baseline", "baseline_date", "target",
-                  "target_date", "direction", "trajectory", "weight", "description", "source"}  # fmt: skip
+                  "target_date", "direction", "trajectory", "weight", "description", "source",
+                  "range", "decimals", "committed_by"}  # fmt: skip
+MAX_DECIMALS = 6
 TOP_KEYS = {"plan", "sector", "theme", "objective"}
 
 
@@ -325,6 +328,30 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
                 c.add(rp, "[plan.rag]: amber and red must lie between 0 and 1")
             elif amber > red:
                 c.add(rp, "[plan.rag]: amber must not be greater than red")
+    strong, moderate = 0.015, 0.005
+    trend = raw_plan.get("trend")
+    if trend is not None:
+        tp = pp + ("trend",)
+        if not isinstance(trend, dict):
+            c.add(tp, "[plan]: trend must be a table with strong and moderate")
+        else:
+            c.keys(trend, TREND_KEYS, tp, "[plan.trend]")
+            s_ = c.number(trend, "strong", tp, "[plan.trend]")
+            m_ = c.number(trend, "moderate", tp, "[plan.trend]")
+            strong = s_ if s_ is not None else strong
+            moderate = m_ if m_ is not None else moderate
+            if moderate < 0 or strong < 0:
+                c.add(tp, "[plan.trend]: strong and moderate are annual growth rates and must not be negative")
+            elif moderate > strong:
+                c.add(tp, "[plan.trend]: moderate must not be greater than strong")
+    assessment_days = 120
+    if "assessment_days" in raw_plan:
+        raw_days = raw_plan["assessment_days"]
+        if isinstance(raw_days, bool) or not isinstance(raw_days, int) or raw_days < 1:
+            c.add(pp + ("assessment_days",), f"[plan]: assessment_days must be a whole number of days, at least 1, not {_tname(raw_days)}")  # fmt: skip
+        else:
+            assessment_days = raw_days
+    committed_by = c.text(raw_plan, "committed_by", pp, "[plan]")
 
     groups: dict[str, list[Group]] = {}
     for kind in ("sector", "theme"):
@@ -341,11 +368,12 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
             name_zh = c.text(t, "name_zh", gp, where)
             desc = c.text(t, "description", gp, where)
             src = c.text(t, "source", gp, where)
+            by = c.text(t, "committed_by", gp, where)
             if gid and gid in seen:
                 c.add(gp + ("id",), f"duplicate {kind} id {gid!r}")
             elif gid and name:
                 seen.add(gid)
-                out.append(Group(kind, gid, name, name_zh, desc, src))
+                out.append(Group(kind, gid, name, name_zh, desc, src, by))
         groups[kind] = out
     sector_ids = {g.id for g in groups["sector"]}
     theme_ids = {g.id for g in groups["theme"]}
@@ -363,12 +391,27 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
 
     if c.problems or pid is None or title is None or adopted is None or horizon is None:
         return None
+    objectives = [_inherit_commitment(o, committed_by) for o in objectives]
     return Plan(
         id=pid, title=title, adopted=adopted, horizon=horizon, timezone=tz, title_zh=title_zh,
         description=description, source=psource, review=review, rag_amber=amber, rag_red=red,
-        sectors=tuple(groups["sector"]), themes=tuple(groups["theme"]),
+        trend_strong=strong, trend_moderate=moderate, assessment_days=assessment_days,
+        committed_by=committed_by, sectors=tuple(groups["sector"]), themes=tuple(groups["theme"]),
         objectives=tuple(objectives),
     )  # fmt: skip
+
+
+def _inherit_commitment(o: Objective, by: str | None) -> Objective:
+    """``committed_by`` defaults to the parent's: milestone and indicator to objective to plan."""
+    from dataclasses import replace
+
+    own = o.committed_by or by
+    return replace(
+        o,
+        committed_by=own,
+        milestones=tuple(replace(m, committed_by=m.committed_by or own) for m in o.milestones),
+        indicators=tuple(replace(i, committed_by=i.committed_by or own) for i in o.indicators),
+    )
 
 
 def _claim(c: _Checker, ids: dict[str, str], oid: str, what: str, path: tuple[Any, ...]) -> bool:
@@ -390,7 +433,7 @@ def _objective(c: _Checker, t: dict[str, Any], op: tuple[Any, ...], n: int,
         if not _claim(c, ids, oid, f"objective #{n + 1}", op):
             oid = None
     title = c.text(t, "title", op, where, required=True)
-    fields = {k: c.text(t, k, op, where) for k in ("title_zh", "description", "source", "owner")}
+    fields = {k: c.text(t, k, op, where) for k in ("title_zh", "description", "source", "owner", "committed_by")}
     sector = c.text(t, "sector", op, where)
     if sector is not None and sector not in sector_ids:
         close = _closest(sector, sector_ids)
@@ -439,7 +482,7 @@ def _milestone(c: _Checker, t: dict[str, Any], mp: tuple[Any, ...], j: int, oid:
         if not _claim(c, ids, mid, f"a milestone of {owhere}", mp):
             mid = None
     title = c.text(t, "title", mp, where, required=True)
-    fields = {k: c.text(t, k, mp, where) for k in ("title_zh", "description", "source", "owner")}
+    fields = {k: c.text(t, k, mp, where) for k in ("title_zh", "description", "source", "owner", "committed_by")}
     due = c.day(t, "due", mp, where, required=True)
     weight = c.number(t, "weight", mp, where, positive=True)
     verify = c.choice(t, "verify", mp, where, [v.value for v in Verify])
@@ -465,7 +508,7 @@ def _indicator(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], j: int, oid:
         if not _claim(c, ids, iid, f"an indicator of {owhere}", ip):
             iid = None
     name = c.text(t, "name", ip, where, required=True)
-    fields = {k: c.text(t, k, ip, where) for k in ("name_zh", "description", "source")}
+    fields = {k: c.text(t, k, ip, where) for k in ("name_zh", "description", "source", "committed_by")}
     unit = c.text(t, "unit", ip, where) or ""
     baseline = c.number(t, "baseline", ip, where, required=True)
     baseline_date = c.day(t, "baseline_date", ip, where) or obj_start
@@ -512,14 +555,47 @@ def _indicator(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], j: int, oid:
                 if target_date and pd >= target_date:
                     c.add(tp, f"{pw}: date {pd} is not before target_date {target_date}")
                 points.append(TrajectoryPoint(pd, pv))
+    bounds = _range(c, t, ip, where, baseline, target, points)
+    decimals = None
+    if "decimals" in t:
+        raw_dec = t["decimals"]
+        if isinstance(raw_dec, bool) or not isinstance(raw_dec, int) or not 0 <= raw_dec <= MAX_DECIMALS:
+            c.add(ip + ("decimals",), f"{where}: decimals must be a whole number from 0 to {MAX_DECIMALS}, not {_tname(raw_dec)}")  # fmt: skip
+        else:
+            decimals = raw_dec
     if iid is None or oid is None or name is None or baseline is None or baseline_date is None:
         return None
     return Indicator(
         id=iid, objective=oid, name=name, baseline=baseline, baseline_date=baseline_date,
         unit=unit, target=target, target_date=target_date if target is not None else None,
         direction=Direction(direction), trajectory=tuple(points),
-        weight=weight if weight is not None else 1.0, **fields,
+        weight=weight if weight is not None else 1.0, range=bounds, decimals=decimals, **fields,
     )  # fmt: skip
+
+
+def _range(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], where: str, baseline: float | None,
+           target: float | None, points: list[TrajectoryPoint]) -> tuple[float, float] | None:  # fmt: skip
+    """``range = [low, high]``: finite numbers, low below high, holding baseline, target and path."""
+    raw = t.get("range")
+    if raw is None:
+        return None
+    rp = ip + ("range",)
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) for x in raw)
+    ):
+        c.add(rp, f"{where}: range must be two numbers, [low, high], e.g. [0, 100]")
+        return None
+    low, high = float(raw[0]), float(raw[1])
+    if low >= high:
+        c.add(rp, f"{where}: range [{_num(low)}, {_num(high)}] must have its low bound below its high bound")
+        return None
+    named = [("baseline", baseline), ("target", target)] + [(f"trajectory value on {p.date}", p.value) for p in points]
+    for what, value in named:
+        if value is not None and not low <= value <= high:
+            c.add(rp, f"{where}: {what} {_num(value)} lies outside range [{_num(low)}, {_num(high)}]")
+    return (low, high)
 
 
 def _num(x: float) -> str:

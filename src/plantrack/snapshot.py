@@ -61,6 +61,7 @@ def one_objective(conn: sqlite3.Connection, objective_id: str, as_of: date,
             facts.indicators,
             facts.milestones,
             {objective.id: progress.EvidenceFacts(sum(c[1] for c in counts), last)},
+            facts.assessments,
         )
     return progress.objective_result(plan, objective, facts, as_of)
 

@@ -6,13 +6,17 @@ from typing import TYPE_CHECKING
 
 from plantrack.cli.context import state
 from plantrack.errors import PlantrackError
+from plantrack.progress import Rag
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
     from plantrack.progress import ObjectiveResult, Status
 
-RAGS = ("red", "amber", "green", "not-started", "no-data", "done")
+RAGS = tuple(r.value for r in Rag)
+# What `check --fail-on` takes besides RAG levels: judgements that disagree with the arithmetic,
+# and assessments older than the plan's assessment_days.
+FLAGS = ("disagreement", "stale")
 DASHBOARD_ROWS = 30
 
 
@@ -39,14 +43,14 @@ def _known_at(text: str | None) -> datetime | None:
     return dates.parse_instant(text, state.plan().timezone)
 
 
-def _rags(text: str | None, option: str = "--rag") -> set[str]:
+def _rags(text: str | None, option: str = "--rag", flags: tuple[str, ...] = ()) -> set[str]:
     if not text:
         return set()
     levels = {p.strip().lower() for p in text.split(",") if p.strip()}
-    bad = levels - set(RAGS)
+    bad = levels - set(RAGS) - set(flags)
     if bad:
         raise PlantrackError(
-            f"unknown RAG level {sorted(bad)[0]!r} in {option}", hint=f"use {', '.join(RAGS)}"
+            f"unknown RAG level {sorted(bad)[0]!r} in {option}", hint=f"use {', '.join(RAGS + flags)}"
         )
     return levels
 

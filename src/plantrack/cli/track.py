@@ -1,4 +1,4 @@
-"""Write commands: milestone state changes, measurements, notes and retractions."""
+"""Write commands: milestone state changes, measurements, notes, assessments and retractions."""
 
 from __future__ import annotations
 
@@ -132,6 +132,7 @@ def register(app: typer.Typer) -> None:
     # A value such as -5 must not be read as an unknown option.
     app.command("measure", context_settings={"ignore_unknown_options": True})(measure)
     app.command("log")(log)
+    app.command("assess")(assess)
     app.command("retract")(retract)
 
 
@@ -195,6 +196,32 @@ def log(
     tags = ledger.clean_tags(tag or [])
     entry = _save(lambda a: ledger.note_draft(conn, target_id, text, day, url, a, tags), attach)
     _written(entry, json, f"note on {target_id} dated {day}")
+
+
+def assess(
+    objective_id: Annotated[str | None, typer.Argument(metavar="OBJECTIVE", help="The objective's id.", show_default=False)] = None,
+    level: Annotated[str | None, typer.Argument(metavar="LEVEL", help="green, amber-green, amber, amber-red or red.", show_default=False)] = None,
+    note: Annotated[str | None, typer.Option("--note", help="The rationale (required).", show_default=False)] = None,
+    on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
+    json: Json = False,
+) -> None:  # fmt: skip
+    """Record a dated, reasoned judgement of an objective's delivery confidence (or many: --csv FILE with id,level,on,note[,url])."""
+    from plantrack import ledger
+
+    usage = 'plantrack assess OBJECTIVE LEVEL --note "why" [--on DATE], or plantrack assess --csv FILE'
+    if _single_or_csv(csv, {"objective": objective_id, "level": level},
+                      {"--note": note, "--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
+        _bulk("assessment", csv or "", json)
+        return
+    assert objective_id is not None and level is not None
+    conn = state.conn()
+    chosen = ledger.parse_level(level)
+    day = state.on(on)
+    tags = ledger.clean_tags(tag or [])
+    entry = _save(
+        lambda a: ledger.assessment_draft(conn, objective_id, chosen.value, day, note, url, a, tags), attach
+    )
+    _written(entry, json, f"{objective_id} assessed {chosen.value} on {day}")
 
 
 def retract(

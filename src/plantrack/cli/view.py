@@ -9,7 +9,7 @@ import typer
 from plantrack.cli import run
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Since, Until
-from plantrack.cli.run import _as_of, _known_at, _lang, _rags
+from plantrack.cli.run import FLAGS, _as_of, _known_at, _lang, _rags
 from plantrack.errors import PlantrackError
 
 if TYPE_CHECKING:
@@ -108,7 +108,9 @@ def show(
             return
         from plantrack.render import dashboard
 
-        dashboard.show_objective(r, language, slips)
+        judged = r.confidence.entry if r.confidence is not None else None
+        rationale = next((e.text for e in entries if e.id == judged), None)
+        dashboard.show_objective(r, language, slips, rationale)
     elif target.kind == "indicator":
         ir = next(i for i in r.indicators if i.indicator.id == item_id)
         measurements = sorted(
@@ -236,7 +238,11 @@ def review_dates(rule: str | None, start: date, day: date, end: date) -> list[da
 
 def check(
     fail_on: Annotated[
-        str, typer.Option("--fail-on", help="RAG levels that fail the check, e.g. amber,red.")
+        str,
+        typer.Option(
+            "--fail-on",
+            help="RAG levels that fail the check, e.g. amber,red,assessed-red; also disagreement and stale.",
+        ),
     ] = "red",
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -246,14 +252,20 @@ def check(
     """Exit 1 when any objective is at one of the given RAG levels (for cron and CI alerts)."""
     from plantrack import snapshot
 
-    levels = _rags(fail_on, "--fail-on")
+    levels = _rags(fail_on, "--fail-on", FLAGS)
     if not levels:
         raise PlantrackError("--fail-on names no RAG level", hint="e.g. --fail-on amber,red")
     language = _lang(lang)
     conn = state.conn()
     day = _as_of(as_of)
     s = snapshot.status(conn, day, _known_at(known_at))
-    hits = [r for r in s.objectives if r.rag.value in levels]
+    hits = [
+        r
+        for r in s.objectives
+        if r.rag.value in levels
+        or ("disagreement" in levels and r.disagreement)
+        or ("stale" in levels and r.confidence is not None and r.confidence.stale)
+    ]
     if json:
         from plantrack.render import data, dump_json
 

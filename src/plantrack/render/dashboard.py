@@ -23,7 +23,19 @@ RAG_STYLE = {
     "done": "bold blue",
     "not-started": "dim",
     "no-data": "dim",
+    "assessed-red": "red",
+    "assessed-amber": "yellow",
+    "assessed-green": "green",
+    "monitored": "cyan",
 }
+# Trend words with an arrow for the desired direction (worsening points the wrong way).
+TREND_MARK = {"strong": "⇑", "moderate": "↑", "limited": "→", "worsening": "↓", "insufficient-data": "·"}
+TREND_STYLE = {"strong": "green", "moderate": "green", "limited": "yellow", "worsening": "bold red",
+               "insufficient-data": "dim"}  # fmt: skip
+TREND_ZH = {"strong": "明显改善", "moderate": "温和改善", "limited": "改善有限", "worsening": "恶化",
+            "insufficient-data": "数据不足"}  # fmt: skip
+LEVEL_ZH = {"green": "绿", "amber-green": "黄绿", "amber": "黄", "amber-red": "黄红", "red": "红"}
+LEVEL_STYLE = {"green": "green", "amber-green": "green", "amber": "yellow", "amber-red": "red", "red": "bold red"}
 STATE_STYLE = {
     "done": "blue",
     "in-progress": "green",
@@ -52,6 +64,13 @@ LABELS = {
         "more": "… and {n} more objectives: plantrack status --all",
         "none": "No objective matches these filters.",
         "revision": "plan revision",
+        "rests_on": "from {m} of {n} objectives",
+        "standing": "Objectives",
+        "trend": "trend",
+        "confidence": "confidence",
+        "measured": "{m}/{n} measured",
+        "stale": "stale",
+        "disagree": "≠ judged {level}",
     },
     "zh": {
         "as_of": "截至",
@@ -72,6 +91,13 @@ LABELS = {
         "more": "… 另有 {n} 项目标：plantrack status --all",
         "none": "没有符合筛选条件的目标。",
         "revision": "规划版本",
+        "rests_on": "基于 {n} 项目标中的 {m} 项",
+        "standing": "目标状态",
+        "trend": "趋势",
+        "confidence": "交付信心",
+        "measured": "{m}/{n} 项可计算",
+        "stale": "已过期",
+        "disagree": "≠ 评估为{level}",
     },
 }
 RAG_ZH = {
@@ -81,6 +107,10 @@ RAG_ZH = {
     "done": "完成",
     "not-started": "未开始",
     "no-data": "无数据",
+    "assessed-red": "评估红",
+    "assessed-amber": "评估黄",
+    "assessed-green": "评估绿",
+    "monitored": "监测中",
 }
 
 
@@ -91,6 +121,41 @@ def _l(lang: str, key: str) -> str:
 def rag_text(rag: str, lang: str = "en") -> Text:
     label = RAG_ZH.get(rag, rag) if lang == "zh" else rag
     return text(label, RAG_STYLE.get(rag, ""))
+
+
+def trend_text(trend: str, lang: str = "en", short: bool = False) -> Text:
+    word = TREND_ZH.get(trend, trend) if lang == "zh" else trend
+    label = TREND_MARK.get(trend, "") if short else f"{TREND_MARK.get(trend, '')} {word}"
+    return text(label, TREND_STYLE.get(trend, ""))
+
+
+def level_text(level: str, lang: str = "en") -> Text:
+    return text(LEVEL_ZH.get(level, level) if lang == "zh" else level, LEVEL_STYLE.get(level, ""))
+
+
+def confidence_text(r: ObjectiveResult, lang: str, short: bool = False) -> Text:
+    """The latest assessment: its level and date, marked stale; '—' without one."""
+    c = r.confidence
+    if c is None:
+        return text("—", "dim")
+    out = level_text(c.level.value, lang)
+    if not short:
+        out.append_text(text(f" {c.on.isoformat()}", "dim"))
+    if c.stale:
+        out.append_text(text(f" ({_l(lang, 'stale')})", "dim"))
+    return out
+
+
+def counts_text(counts: dict[str, int], lang: str) -> Text:
+    from rich.text import Text
+
+    out = Text()
+    for n, (rag, count) in enumerate(counts.items()):
+        if n:
+            out.append(" · ", style="dim")
+        out.append(f"{count} ")
+        out.append_text(rag_text(rag, lang))
+    return out
 
 
 def pct(x: float | None) -> str:
@@ -153,13 +218,24 @@ def status(
     style = RAG_STYLE.get(s.rag.value, "")
     summary = text(f"{_l(lang, 'expected')} {pct(s.expected)}  ")
     summary.append_text(rag_text(s.rag.value, lang))
+    # Every headline says what it rests on: progress exists only where there is something to count.
+    summary.append_text(text("  " + _l(lang, "rests_on").format(m=s.measured, n=len(s.objectives)), "dim"))
     head.add_row(
         text(_l(lang, "progress"), "bold"),
         bar(s.progress, s.expected, width, style),
         text(pct(s.progress)),
         summary,
     )
+    head.add_row(
+        text(_l(lang, "trend").capitalize(), "bold"),
+        trend_text(s.trend.value, lang),
+        text(""),
+        text(""),
+    )
     out.print(head)
+    standing = text(f"{_l(lang, 'standing')}  ", "bold")
+    standing.append_text(counts_text(s.counts, lang))
+    out.print(standing)
     out.print()
 
     groups = Table(box=None, pad_edge=False, show_header=False, padding=(0, 1))
@@ -168,19 +244,27 @@ def status(
     groups.add_column(justify="right", no_wrap=True)
     groups.add_column(justify="right", no_wrap=True)
     groups.add_column(no_wrap=True)
+    groups.add_column(no_wrap=True)
     for kind in ("sector", "theme", "park"):
         rows: Sequence[GroupResult] = s.groups.get(kind, ())
         if not rows:
             continue
-        groups.add_row(text(_l(lang, kind), "bold underline"), text(""), text(""), text(""), text(""))
+        groups.add_row(text(_l(lang, kind), "bold underline"), *[text("") for _ in range(5)])
         for g in rows:
             gstyle = RAG_STYLE.get(g.rag.value, "")
+            # Without progress, a group shows the trend of its monitored objectives, not a blank.
+            gauge = (
+                bar(g.progress, g.expected, 12 if narrow else 20, gstyle)
+                if g.progress is not None
+                else trend_text(g.trend.value, lang)
+            )
             groups.add_row(
                 text("  " + title_of(g, lang)),
-                bar(g.progress, g.expected, 12 if narrow else 20, gstyle),
+                gauge,
                 text(pct(g.progress)),
-                text(f"{_l(lang, 'expected')} {pct(g.expected)}", "dim"),
+                text(f"{_l(lang, 'expected')} {pct(g.expected)}" if g.progress is not None else "", "dim"),
                 rag_text(g.rag.value, lang),
+                text(_l(lang, "measured").format(m=g.measured, n=g.objectives), "dim"),
             )
     out.print(groups)
     out.print()
@@ -209,34 +293,53 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
     t.add_column(
         _l(lang, "objective"), no_wrap=True, overflow="ellipsis", max_width=24 if narrow else id_width
     )
+    judged = any(r.confidence is not None for r in shown)
+    wide = out.width >= 150
     if not narrow:
-        # What the other columns leave: RAG 11, bar 10, numbers 22, milestones 10, evidence 13, gaps.
-        room = max(16, out.width - id_width - 80)
-        t.add_column(_l(lang, "title"), no_wrap=True, overflow="ellipsis", max_width=room)
-    t.add_column("", no_wrap=True)
-    short = narrow and lang == "en"
+        # The title takes what the other columns leave (the table expands to the terminal).
+        t.expand = True
+        t.add_column(_l(lang, "title"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
+    # Below 150 columns the bar (the same figure as %) and the evidence date give way, and the
+    # headers and the confidence shorten, so that trend and confidence keep their place.
+    if wide:
+        t.add_column("", no_wrap=True)
+    short = not wide and lang == "en"
     t.add_column("%", justify="right", no_wrap=True)
     t.add_column("exp." if short else _l(lang, "expected"), justify="right", no_wrap=True)
     t.add_column("ms" if short else _l(lang, "ms"), justify="right", no_wrap=True)
     t.add_column("late" if short else _l(lang, "overdue"), justify="right", no_wrap=True)
-    if not narrow:
+    t.add_column("" if narrow else _l(lang, "trend"), no_wrap=True)
+    if judged:
+        t.add_column("conf." if short else _l(lang, "confidence"), no_wrap=True)
+    if wide:
         t.add_column(_l(lang, "last"), no_wrap=True)
     for r in shown:
         style = RAG_STYLE.get(r.rag.value, "")
-        cells: list[RenderableType] = [rag_text(r.rag.value, lang), text(r.objective.id)]
+        rag_cell = rag_text(r.rag.value, lang)
+        if r.disagreement:
+            rag_cell.append_text(text(" ≠", "bold magenta"))
+        cells: list[RenderableType] = [rag_cell, text(r.objective.id)]
         if not narrow:
             cells.append(text(title_of(r.objective, lang)))
+        if wide:
+            cells.append(bar(r.progress, r.expected, 10, style))
         cells += [
-            bar(r.progress, r.expected, 10, style),
             text(pct(r.progress)),
             text(pct(r.expected), "dim"),
             text(f"{r.done}/{r.total}" if r.objective.milestones else "—"),
             text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
+            trend_text(r.trend.value, lang, short=narrow)
+            if r.objective.indicators and r.trend.value != "insufficient-data"
+            else text("—" if r.objective.indicators else "", "dim"),
         ]
-        if not narrow:
+        if judged:
+            cells.append(confidence_text(r, lang, short=not wide))
+        if wide:
             cells.append(text(r.evidence.last.isoformat() if r.evidence.last else "—", "dim"))
         t.add_row(*cells)
     out.print(t)
+    if any(r.disagreement for r in shown):
+        out.print(text("≠  computed progress and a fresh assessment differ by two or more steps", "dim"))
 
 
 # --- show ------------------------------------------------------------------------------------
@@ -265,8 +368,11 @@ def chart(
     values = [i.baseline, *(v for _, v in measurements)]
     if i.target is not None:
         values.append(i.target)
-    if r.forecast and r.forecast.value_at_target is not None:
-        values.append(r.forecast.value_at_target)
+    fc = r.forecast
+    if fc is not None:
+        # The band's edges are within the indicator's bounds, so the axis never reaches an
+        # impossible value (a negative count, a share above 100).
+        values += [v for v in (fc.value_at_target, fc.low, fc.high) if v is not None]
     lo, hi = min(values), max(values)
     if hi == lo:
         hi = lo + 1
@@ -287,15 +393,16 @@ def chart(
             ev = expected_value(i, d)
             if ev is not None:
                 grid[row(ev)][c] = "·"
-    if r.forecast is not None and r.forecast.value_at_target is not None and measurements:
-        # The least-squares line itself, from the last measurement to the forecast date.
-        fc_at, fc_value = r.forecast.at, r.forecast.value_at_target
-        slope = r.forecast.slope_per_year / 365.25
-        c0, c1 = col(measurements[-1][0]), col(fc_at)
+    if fc is not None and fc.value_at_target is not None and measurements:
+        # The least-squares line from the last measurement to the forecast date, in its 80 % band.
+        c0, c1 = col(measurements[-1][0]), col(fc.at)
         for c in range(c0 + 1, c1 + 1):
             d = start.fromordinal(start.toordinal() + round(c / (width - 1) * span))
-            v = fc_value + slope * (d - fc_at).days
-            if lo <= v <= hi and grid[row(v)][c] == " ":
+            v, v_lo, v_hi = fc.at_date(d)
+            for rr in range(row(v_hi), row(v_lo) + 1):
+                if grid[rr][c] == " ":
+                    grid[rr][c] = "░"
+            if lo <= v <= hi and grid[row(v)][c] in (" ", "░"):
                 grid[row(v)][c] = "∘"
     today_col = col(as_of)
     for rr in range(height):
@@ -303,15 +410,47 @@ def chart(
             grid[rr][today_col] = "│"
     for d, v in [(i.baseline_date, i.baseline), *measurements]:
         grid[row(v)][col(d)] = "●"
-    label_w = max(len(fmt_num(hi)), len(fmt_num(lo)))
+    places = r.decimals
+    label_w = max(len(fmt_num(hi, places)), len(fmt_num(lo, places)))
     lines = []
     for n, cells in enumerate(grid):
-        label = fmt_num(hi) if n == 0 else fmt_num(lo) if n == height - 1 else ""
+        label = fmt_num(hi, places) if n == 0 else fmt_num(lo, places) if n == height - 1 else ""
         lines.append(f"{label:>{label_w}} ┤{''.join(cells)}")
     axis = f"{'':>{label_w}} └" + "─" * width
     dates = f"{'':>{label_w}}  {start.isoformat()}{end.isoformat():>{width - 10}}"
-    lines += [axis, dates, f"{'':>{label_w}}  ● actual  · planned  ∘ forecast  │ {as_of.isoformat()}"]
+    legend = "● actual  · planned  ∘ forecast  ░ 80 % interval" if fc is not None else "● actual  · planned"
+    lines += [axis, dates, f"{'':>{label_w}}  {legend}  │ {as_of.isoformat()}"]
     return lines
+
+
+def trend_line(t: Any, unit: str, places: int) -> str:
+    """The trend, its annual rate and the two points it rests on, in words."""
+    if t.rate is None:
+        return "insufficient data: needs a measurement dated after the baseline"
+    rate = "more than ±1,000 %" if abs(t.rate) > 10 else f"{t.rate * 100:+.1f} %"
+    return (
+        f"{t.status.value}: {rate} a year, from {fmt_num(t.base_value, places)} on {t.base_on}"
+        f" to {fmt_num(t.latest_value, places)} on {t.latest_on}"
+    )
+
+
+def forecast_line(r: IndicatorResult) -> str:
+    """The forecast with its 80 % interval, or why there is none (never a figure without a basis)."""
+    i = r.indicator
+    fc = r.forecast
+    if r.reached_on is not None:
+        return f"target reached on {r.reached_on}"
+    if fc is None or fc.value_at_target is None:
+        return f"none: {r.no_forecast or 'the line cannot be projected'}"
+    places = r.decimals
+    unit = f" {i.unit}" if i.unit else ""
+    line = f"{fmt_num(fc.value_at_target, places)}{unit} by {fc.at}"
+    if fc.low is not None and fc.high is not None:
+        line += f" (80 % interval {fmt_num(fc.low, places)}–{fmt_num(fc.high, places)})"
+    line += f", from {fc.points} points over {fc.span_days} days"
+    if i.target is not None:
+        line += f"; target reached around {fc.reach_date}" if fc.reach_date else "; not with the present trend"
+    return line
 
 
 def show_indicator(
@@ -321,21 +460,25 @@ def show_indicator(
 
     out = console()
     i = r.indicator
+    places = r.decimals
     out.print(text(f"{i.id} — {title_of(i, lang)}", "bold"))
-    out.print(text(f"indicator of {i.objective} · unit {i.unit or '—'} · {i.direction.value}", "dim"))
+    byline = f"indicator of {i.objective} · unit {i.unit or '—'} · {i.direction.value}"
+    if i.committed_by:
+        byline += f" · committed by {i.committed_by}"
+    out.print(text(byline, "dim"))
     out.print()
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
     t.add_column()
-    t.add_row(text("baseline"), text(f"{fmt_num(i.baseline)} on {i.baseline_date}"))
+    t.add_row(text("baseline"), text(f"{fmt_num(i.baseline, places)} on {i.baseline_date}"))
     if i.target is not None:
-        t.add_row(text("target"), text(f"{fmt_num(i.target)} by {i.target_date}"))
+        t.add_row(text("target"), text(f"{fmt_num(i.target, places)} by {i.target_date}"))
     else:
         t.add_row(text("target"), text("none: a monitored indicator (trend only)"))
     t.add_row(
         text("value"),
         text(
-            f"{fmt_num(r.value)}"
+            f"{fmt_num(r.value, places)}"
             + (f" on {r.value_on}" if r.value_on else " (baseline; nothing measured yet)")
         ),
     )
@@ -343,27 +486,18 @@ def show_indicator(
         t.add_row(
             text("progress"),
             text(
-                f"{pct(r.progress)} (expected {pct(r.expected)}, planned value {fmt_num(r.expected_value)})"
+                f"{pct(r.progress)} (expected {pct(r.expected)}, planned value {fmt_num(r.expected_value, places)})"
             ),
         )
-    if r.forecast is not None:
-        fc = r.forecast
-        reach = (
-            f"target reached around {fc.reach_date}"
-            if fc.reach_date
-            else ("not with the present trend" if i.target is not None else "")
-        )
-        t.add_row(
-            text("forecast"),
-            text(f"{fmt_num(fc.value_at_target)} by {fc.at}" + (f"; {reach}" if reach else "")),
-        )
-    else:
-        t.add_row(text("forecast"), text("needs at least one measurement after the baseline"))
+    trend_cell = text(trend_line(r.trend, i.unit, places), TREND_STYLE.get(r.trend.status.value, ""))
+    t.add_row(text("trend"), trend_cell)
+    t.add_row(text("forecast"), text(forecast_line(r)))
     if r.observed_per_year is not None:
-        t.add_row(text("observed rate"), text(f"{fmt_num(r.observed_per_year)} {i.unit} a year".strip()))
+        t.add_row(text("observed rate"), text(f"{fmt_num(r.observed_per_year, places)} {i.unit} a year".strip()))
     if r.required_per_year is not None:
         t.add_row(
-            text("required rate"), text(f"{fmt_num(r.required_per_year)} {i.unit} a year from now".strip())
+            text("required rate"),
+            text(f"{fmt_num(r.required_per_year, places)} {i.unit} a year from now".strip()),
         )
     out.print(t)
     out.print()
@@ -371,7 +505,8 @@ def show_indicator(
         out.print(text(line))
 
 
-def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[int, str, str, str]]]) -> None:
+def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[int, str, str, str]]],
+                   rationale: str | None = None) -> None:  # fmt: skip
     from rich.table import Table
 
     out = console()
@@ -385,12 +520,29 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
     bits.append(f"{o.start} → {o.due}")
     if o.owner:
         bits.append(f"owner {o.owner}")
+    if o.committed_by:
+        bits.append(f"committed by {o.committed_by}")
     out.print(text(" · ".join(bits), "dim"))
     if o.description:
         out.print(text(o.description))
     summary = text(f"progress {pct(r.progress)} · expected {pct(r.expected)} · ")
     summary.append_text(rag_text(r.rag.value, lang))
+    if r.objective.indicators:
+        summary.append_text(text(" · trend "))
+        summary.append_text(trend_text(r.trend.value, lang))
     out.print(summary)
+    if r.confidence is not None:
+        c = r.confidence
+        line = text("confidence ")
+        line.append_text(level_text(c.level.value, lang))
+        line.append_text(text(f" on {c.on} (entry {c.entry}, {c.age_days} days ago)", "dim"))
+        if c.stale:
+            line.append_text(text(" stale: older than the plan's assessment_days", "yellow"))
+        if rationale:
+            line.append_text(text(f" — {rationale}"))
+        out.print(line)
+    if r.disagreement:
+        out.print(text("≠ computed progress and this assessment differ by two or more steps", "bold magenta"))
     out.print()
     if r.milestones:
         t = Table(
@@ -439,24 +591,32 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
             ("target", "right"),
             ("progress", "right"),
             ("expected", "right"),
+            ("trend", "left"),
             ("forecast", "right"),
             ("reached", "left"),
         ):
             t.add_column(col, justify=just)  # type: ignore[arg-type]
         for i in r.indicators:
             reach = "—"
-            if i.forecast and i.indicator.target is not None:
+            if i.reached_on is not None:
+                reach = f"reached on {i.reached_on}"
+            elif i.forecast and i.indicator.target is not None:
                 reach = str(i.forecast.reach_date) if i.forecast.reach_date else "not with present trend"
+            forecast_cell = "—"
+            if i.forecast is not None and i.forecast.value_at_target is not None:
+                fc = i.forecast
+                forecast_cell = f"{fmt_num(fc.value_at_target, i.decimals)} ({fmt_num(fc.low, i.decimals)}–{fmt_num(fc.high, i.decimals)})"
             t.add_row(
                 text(i.indicator.id),
-                text(fmt_num(i.value)),
+                text(fmt_num(i.value, i.decimals)),
                 text(
-                    fmt_num(i.indicator.target) if i.indicator.target is not None else "monitored",
+                    fmt_num(i.indicator.target, i.decimals) if i.indicator.target is not None else "monitored",
                     "" if i.indicator.target is not None else "dim",
                 ),
                 text(pct(i.progress)),
                 text(pct(i.expected), "dim"),
-                text(fmt_num(i.forecast.value_at_target) if i.forecast else "—"),
+                trend_text(i.trend.status.value, lang),
+                text(forecast_cell),
                 text(reach, "dim"),
             )
         out.print(t)
@@ -556,4 +716,10 @@ def check_lines(items: Sequence[ObjectiveResult], lang: str) -> None:
                 f"  {r.objective.id}  progress {pct(r.progress)} expected {pct(r.expected)} overdue {r.overdue}  {safe(title_of(r.objective, lang), oneline=True)}"
             )
         )
+        if r.disagreement:
+            line.append_text(text("  ≠ disagreement", "bold magenta"))
+        if r.confidence is not None:
+            line.append_text(text(f"  confidence {r.confidence.level.value} {r.confidence.on}"))
+            if r.confidence.stale:
+                line.append_text(text(" (stale)", "yellow"))
         out.print(line, overflow="ellipsis", no_wrap=True, crop=True)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from plantrack.progress import GroupResult, IndicatorResult, MilestoneResult, ObjectiveResult, Status
+from plantrack.progress import (
+    Confidence,
+    GroupResult,
+    IndicatorResult,
+    MilestoneResult,
+    ObjectiveResult,
+    Status,
+    TrendResult,
+)
 
 
 def r4(x: float | None) -> float | None:
@@ -23,17 +31,39 @@ def day(d: Any) -> str | None:
     return None if d is None else d.isoformat()
 
 
+def shown(x: float | None, decimals: int) -> float | int | None:
+    """A figure rounded as the indicator shows it (its ``decimals``)."""
+    if x is None:
+        return None
+    return num(round(x, decimals))
+
+
+def trend(t: TrendResult) -> dict[str, Any]:
+    return {
+        "status": t.status.value,
+        "annual_rate": None if t.rate is None else round(t.rate, 6),
+        "from": None if t.base_on is None else {"on": day(t.base_on), "value": num(t.base_value)},
+        "to": None if t.latest_on is None else {"on": day(t.latest_on), "value": num(t.latest_value)},
+    }
+
+
+def confidence(c: Confidence | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"level": c.level.value, "on": day(c.on), "entry": c.entry, "stale": c.stale}
+
+
 def indicator(r: IndicatorResult, full: bool = False) -> dict[str, Any]:
     i = r.indicator
+    fc = r.forecast
     out: dict[str, Any] = {
         "id": i.id,
         "value": num(r.value),
         "target": num(i.target),
         "progress": r4(r.progress),
         "expected": r4(r.expected),
-        "forecast_value": num(r.forecast.value_at_target)
-        if r.forecast and r.forecast.value_at_target is not None
-        else None,
+        "forecast_value": shown(fc.value_at_target, r.decimals) if fc else None,
+        "trend": r.trend.status.value,
     }
     if full:
         out |= {
@@ -49,14 +79,25 @@ def indicator(r: IndicatorResult, full: bool = False) -> dict[str, Any]:
             "measured": r.measured,
             "expected_value": num(r.expected_value),
             "forecast": None
-            if r.forecast is None
+            if fc is None
             else {
-                "at": day(r.forecast.at),
-                "value": num(r.forecast.value_at_target),
-                "reach_date": day(r.forecast.reach_date),
-                "reachable": r.forecast.reach_date is not None,
-                "slope_per_year": num(r.forecast.slope_per_year),
+                "at": day(fc.at),
+                "value": shown(fc.value_at_target, r.decimals),
+                "low": shown(fc.low, r.decimals),
+                "high": shown(fc.high, r.decimals),
+                "interval": 0.8,
+                "points": fc.points,
+                "span_days": fc.span_days,
+                "reach_date": day(fc.reach_date),
+                "reachable": fc.reach_date is not None,
+                "slope_per_year": num(fc.slope_per_year),
             },
+            "no_forecast": r.no_forecast,
+            "reached_on": day(r.reached_on),
+            "decimals": r.decimals,
+            "range": list(i.range) if i.range else None,
+            "trend_detail": trend(r.trend),
+            "committed_by": i.committed_by,
             "required_per_year": num(r.required_per_year),
             "observed_per_year": num(r.observed_per_year),
             "weight": i.weight,
@@ -78,6 +119,7 @@ def milestone(r: MilestoneResult) -> dict[str, Any]:
         "verify": m.verify.value if m.verify else None,
         "weight": m.weight,
         "objective": m.objective,
+        "committed_by": m.committed_by,
     }
 
 
@@ -101,6 +143,10 @@ def objective(r: ObjectiveResult, full: bool = False) -> dict[str, Any]:
         },
         "indicators": [indicator(i, full) for i in r.indicators],
         "evidence": {"count": r.evidence.count, "last": day(r.evidence.last)},
+        "trend": r.trend.value,
+        "confidence": confidence(r.confidence),
+        "disagreement": r.disagreement,
+        "committed_by": r.objective.committed_by,
     }
     if full:
         out |= {
@@ -123,6 +169,9 @@ def group(g: GroupResult) -> dict[str, Any]:
         "expected": r4(g.expected),
         "rag": g.rag.value,
         "objectives": g.objectives,
+        "measured": g.measured,
+        "by_rag": g.counts,
+        "trend": g.trend.value,
     }
 
 
@@ -137,6 +186,11 @@ def status(s: Status, objectives: list[ObjectiveResult] | None = None) -> dict[s
             "expected": r4(s.expected),
             "rag": s.rag.value,
             "elapsed": r4(s.elapsed),
+            "measured": s.measured,
+            "objectives": len(s.objectives),
+            "by_rag": s.counts,
+            "trend": s.trend.value,
+            "committed_by": s.plan.committed_by,
         },
         "objectives": [objective(o) for o in (objectives if objectives is not None else s.objectives)],
         "groups": {kind: [group(g) for g in rows] for kind, rows in s.groups.items()},
