@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plantrack import db, ledger, planfile, plansync, progress
-from plantrack.models import Kind, State
+from plantrack.models import Kind, Level, State
 
 from .conftest import SMALL_PLAN
 
@@ -209,6 +209,7 @@ OPS = st.lists(
             st.just("n"), st.sampled_from(["obj-a", "obj-b", "ind-a", "test-plan"]), DAYS, st.just(None)
         ),
         st.tuples(st.just("r"), st.integers(0, 30), DAYS, st.just(None)),
+        st.tuples(st.just("a"), st.sampled_from(["obj-a", "obj-b"]), DAYS, st.sampled_from(list(Level))),
     ),
     max_size=25,
 )
@@ -233,6 +234,8 @@ def test_sql_facts_agree_with_the_reference(ops, as_of: date, known_after: int) 
                     draft = ledger.Draft(Kind.MILESTONE, target, on, state=extra)
                 elif op == "n":
                     draft = ledger.Draft(Kind.NOTE, target, on, text="note")
+                elif op == "a":
+                    draft = ledger.Draft(Kind.ASSESSMENT, target, on, text="why", level=extra)
                 else:
                     live = [e for e in written if e.kind != Kind.RETRACTION]
                     if not live:
@@ -249,11 +252,15 @@ def test_sql_facts_agree_with_the_reference(ops, as_of: date, known_after: int) 
             ref = progress.facts_from_entries(PLAN, ledger.entries(conn, known_at=stamp), as_of)
             assert sql.milestones == ref.milestones
             assert sql.evidence == ref.evidence
+            assert sql.assessments == ref.assessments
             assert sql.indicators.keys() == ref.indicators.keys()
             for k, a in sql.indicators.items():
                 b = ref.indicators[k]
                 assert (a.value, a.value_on, a.value_entry) == (b.value, b.value_on, b.value_entry)
+                assert (a.first_on, a.min_value, a.fractional, a.reached_on) == (
+                    b.first_on, b.min_value, b.fractional, b.reached_on
+                )  # fmt: skip
                 assert a.sums.n == b.sums.n
-                for field in ("sx", "sy", "sxx", "sxy"):
+                for field in ("sx", "sy", "sxx", "sxy", "syy"):
                     assert getattr(a.sums, field) == pytest.approx(getattr(b.sums, field), rel=1e-9, abs=1e-6)
         conn.close()

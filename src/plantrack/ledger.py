@@ -201,6 +201,10 @@ class Target:
     archived: bool
 
 
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
 def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] = (
         "plan", "objective", "milestone", "indicator"), allow_archived: bool = False) -> Target:  # fmt: skip
     """The plan object called ``target_id``, or UnknownId with a suggestion."""
@@ -220,7 +224,7 @@ def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] =
         hint = f"did you mean {close[0]!r}?" if close else "see 'plantrack status --all' for ids"
         other = conn.execute("SELECT kind FROM plan_object WHERE id = ?", (target_id,)).fetchone()
         if other:
-            raise UnknownId(f"{target_id!r} is a {other[0]}, not a {what}", hint=hint)
+            raise UnknownId(f"{target_id!r} is {_a(other[0])}, not {_a(what)}", hint=hint)
         raise UnknownId(f"unknown {what} {target_id!r}", hint=hint)
     t = Target(row[0], row[1], row[2], json.loads(row[3]), row[4] is not None)
     if t.archived and not allow_archived:

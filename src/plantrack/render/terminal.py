@@ -107,6 +107,8 @@ def describe(e: Entry) -> str:
         parts.append(f"→ {e.state.value}")
     if e.kind.value == "retraction":
         parts.append(f"retracts {e.retracts[:8] if e.retracts else '?'}:")
+    if e.kind.value == "assessment" and e.level:
+        parts.append(f"confidence {e.level.value}:")
     if e.text:
         parts.append(e.text)
     if e.url:
