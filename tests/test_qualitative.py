@@ -38,7 +38,9 @@ def plan_of(body: str, head: str = "") -> planfile.Plan:
         horizon = 2030-12-31
         """
     )
-    return planfile.load(planfile.PlanSource("t.toml", text + textwrap.dedent(head) + textwrap.dedent(body), ""))
+    return planfile.load(
+        planfile.PlanSource("t.toml", text + textwrap.dedent(head) + textwrap.dedent(body), "")
+    )
 
 
 def m(target: str, value: float, on: str, retracted: bool = False) -> Entry:
@@ -54,7 +56,9 @@ def a(target: str, level: str, on: str, retracted: bool = False) -> Entry:
 def done(target: str, on: str) -> Entry:
     from plantrack.models import State
 
-    return Entry(next(_ids), "u", Kind.MILESTONE, target, date.fromisoformat(on), "t", "me", "s", state=State.DONE)
+    return Entry(
+        next(_ids), "u", Kind.MILESTONE, target, date.fromisoformat(on), "t", "me", "s", state=State.DONE
+    )
 
 
 def status(plan: planfile.Plan, entries: list[Entry], as_of: date = AS_OF) -> progress.Status:
@@ -136,7 +140,9 @@ def test_threshold_edges_are_inclusive() -> None:
     st.floats(0.01, 1e6), st.floats(0.01, 1e6), st.integers(1, 5000),
     st.floats(0, 0.2), st.floats(0, 0.2),
 )  # fmt: skip
-def test_increase_and_decrease_are_mirror_images(base: float, value: float, span: int, t1: float, t2: float) -> None:
+def test_increase_and_decrease_are_mirror_images(
+    base: float, value: float, span: int, t1: float, t2: float
+) -> None:
     strong, moderate = max(t1, t2), min(t1, t2)
     on = date(2024, 1, 1) + timedelta(days=span)
     up = progress.trend(indicator(base), latest(value, on), strong, moderate)
@@ -224,7 +230,12 @@ def test_no_forecast_once_the_target_is_reached_but_the_day_it_was() -> None:
 
 
 def test_the_interval_is_students_t_on_the_residuals() -> None:
-    points = [(date(2024, 1, 1), 100.0), (date(2024, 9, 1), 130.0), (date(2025, 6, 1), 150.0), (date(2026, 1, 1), 190.0)]
+    points = [
+        (date(2024, 1, 1), 100.0),
+        (date(2024, 9, 1), 130.0),
+        (date(2025, 6, 1), 150.0),
+        (date(2026, 1, 1), 190.0),
+    ]
     r = forecast_of(MONITORED, [m("i", v, d.isoformat()) for d, v in points[1:]])
     fc = r.forecast
     assert fc is not None and fc.points == 4
@@ -371,7 +382,13 @@ def test_groups_count_objectives_by_status_and_show_a_trend_without_progress() -
     ],
 )
 def test_bad_indicator_keys_are_reported(extra: str, message: str) -> None:
-    plan, problems = planfile.parse(planfile.PlanSource("t.toml", "[plan]\nid = \"p\"\ntitle = \"P\"\nadopted = 2024-01-01\nhorizon = 2030-12-31\n" + MONITORED + extra, ""))
+    plan, problems = planfile.parse(
+        planfile.PlanSource(
+            "t.toml",
+            '[plan]\nid = "p"\ntitle = "P"\nadopted = 2024-01-01\nhorizon = 2030-12-31\n' + MONITORED + extra,
+            "",
+        )
+    )
     assert plan is None and any(message in p for p in problems), problems
 
 
@@ -384,14 +401,15 @@ def test_bad_indicator_keys_are_reported(extra: str, message: str) -> None:
     ],
 )
 def test_bad_plan_keys_are_reported(head: str, message: str) -> None:
-    text = "[plan]\nid = \"p\"\ntitle = \"P\"\nadopted = 2024-01-01\nhorizon = 2030-12-31\n" + head + MONITORED
+    text = '[plan]\nid = "p"\ntitle = "P"\nadopted = 2024-01-01\nhorizon = 2030-12-31\n' + head + MONITORED
     plan, problems = planfile.parse(planfile.PlanSource("t.toml", text, ""))
     assert plan is None and any(message in p for p in problems), problems
 
 
 def test_committed_by_is_inherited_from_the_parent() -> None:
-    text = textwrap.dedent(
-        """\
+    text = (
+        textwrap.dedent(
+            """\
         [plan]
         id = "p"
         title = "P"
@@ -400,7 +418,10 @@ def test_committed_by_is_inherited_from_the_parent() -> None:
         committed_by = "State Council"
         assessment_days = 90
         """
-    ) + MONITORED.replace('title = "O"', 'title = "O"\ncommitted_by = "HKSAR"') + MIXED.split(MONITORED)[1]
+        )
+        + MONITORED.replace('title = "O"', 'title = "O"\ncommitted_by = "HKSAR"')
+        + MIXED.split(MONITORED)[1]
+    )
     plan = planfile.load(planfile.PlanSource("t.toml", text, ""))
     by = {o.id: o.committed_by for o in plan.objectives}
     assert by == {"o": "HKSAR", "ms": "State Council", "bare": "State Council"}
@@ -416,7 +437,12 @@ def test_assess_records_a_judgement_that_status_shows(small) -> None:
               "--url", "https://example.org/minutes", "--json")  # fmt: skip
     assert r.exit_code == 0, r.stderr
     e = r.json()
-    assert (e["kind"], e["level"], e["target"], e["text"]) == ("assessment", "amber-red", "obj-b", "Data rules still in draft")
+    assert (e["kind"], e["level"], e["target"], e["text"]) == (
+        "assessment",
+        "amber-red",
+        "obj-b",
+        "Data rules still in draft",
+    )
     b = next(o for o in small("status", "--json").json()["objectives"] if o["id"] == "obj-b")
     assert b["rag"] == "assessed-red"
     assert b["confidence"] == {"level": "amber-red", "on": "2026-10-15", "entry": e["id"], "stale": False}
@@ -501,10 +527,14 @@ def test_check_fails_on_judgement_too(small) -> None:
     assert bad.exit_code == 2 and "disagreement" in bad.stderr
 
 
-def test_assessments_travel_in_bundles(cli, plan_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_assessments_travel_in_bundles(
+    cli, plan_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
     sz, hk = tmp_path / "sz.db", tmp_path / "hk.db"
-    assert cli("--db", sz, "assess", "obj-b", "amber", "--note", "feasible", "--on", "2026-11-01").exit_code == 0
+    assert (
+        cli("--db", sz, "assess", "obj-b", "amber", "--note", "feasible", "--on", "2026-11-01").exit_code == 0
+    )
     assert cli("--db", hk, "init").exit_code == 0
     assert cli("--db", sz, "export", "--out", tmp_path / "b.zip").exit_code == 0
     assert cli("--db", hk, "import", tmp_path / "b.zip").exit_code == 0

@@ -95,7 +95,9 @@ def test_filters(small) -> None:
         "obj-a",
         "obj-b",
     }
-    assert [o["id"] for o in small("status", "--json", "--rag", "monitored").json()["objectives"]] == ["obj-b"]
+    assert [o["id"] for o in small("status", "--json", "--rag", "monitored").json()["objectives"]] == [
+        "obj-b"
+    ]
     assert small("status", "--json", "--rag", "no-data").json()["objectives"] == []
     bad = small("status", "--sector", "lif")
     assert bad.exit_code == 2 and "did you mean 'life'" in bad.stderr

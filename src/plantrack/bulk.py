@@ -127,9 +127,11 @@ def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: dateti
                 hint=f"the columns are {','.join(required)}[,{','.join(optional)}]",
             )
         col = {name: header.index(name) for name in header}
-        kinds = {"measurement": ("indicator",), "milestone": ("milestone",), "assessment": ("objective",)}.get(
-            kind, ("plan", "objective", "milestone", "indicator")
-        )
+        kinds = {
+            "measurement": ("indicator",),
+            "milestone": ("milestone",),
+            "assessment": ("objective",),
+        }.get(kind, ("plan", "objective", "milestone", "indicator"))
         valid = _targets(conn, kinds)
         drafts, problems, total = _validate(kind, rows, col, valid, today, len(header), progress)
     finally:

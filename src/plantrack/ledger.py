@@ -662,7 +662,9 @@ def parse_level(text: str) -> Level:
     try:
         return Level(word)
     except ValueError:
-        raise PlantrackError(f"{str(text)[:40]!r} is not a confidence level", hint=f"use one of {LEVELS}") from None
+        raise PlantrackError(
+            f"{str(text)[:40]!r} is not a confidence level", hint=f"use one of {LEVELS}"
+        ) from None
 
 
 def assessment_draft(conn: sqlite3.Connection, objective_id: str, level: str, on: date, note: str | None,

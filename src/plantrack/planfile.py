@@ -341,7 +341,9 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
             strong = s_ if s_ is not None else strong
             moderate = m_ if m_ is not None else moderate
             if moderate < 0 or strong < 0:
-                c.add(tp, "[plan.trend]: strong and moderate are annual growth rates and must not be negative")
+                c.add(
+                    tp, "[plan.trend]: strong and moderate are annual growth rates and must not be negative"
+                )
             elif moderate > strong:
                 c.add(tp, "[plan.trend]: moderate must not be greater than strong")
     assessment_days = 120
@@ -433,7 +435,9 @@ def _objective(c: _Checker, t: dict[str, Any], op: tuple[Any, ...], n: int,
         if not _claim(c, ids, oid, f"objective #{n + 1}", op):
             oid = None
     title = c.text(t, "title", op, where, required=True)
-    fields = {k: c.text(t, k, op, where) for k in ("title_zh", "description", "source", "owner", "committed_by")}
+    fields = {
+        k: c.text(t, k, op, where) for k in ("title_zh", "description", "source", "owner", "committed_by")
+    }
     sector = c.text(t, "sector", op, where)
     if sector is not None and sector not in sector_ids:
         close = _closest(sector, sector_ids)
@@ -482,7 +486,9 @@ def _milestone(c: _Checker, t: dict[str, Any], mp: tuple[Any, ...], j: int, oid:
         if not _claim(c, ids, mid, f"a milestone of {owhere}", mp):
             mid = None
     title = c.text(t, "title", mp, where, required=True)
-    fields = {k: c.text(t, k, mp, where) for k in ("title_zh", "description", "source", "owner", "committed_by")}
+    fields = {
+        k: c.text(t, k, mp, where) for k in ("title_zh", "description", "source", "owner", "committed_by")
+    }
     due = c.day(t, "due", mp, where, required=True)
     weight = c.number(t, "weight", mp, where, positive=True)
     verify = c.choice(t, "verify", mp, where, [v.value for v in Verify])
@@ -591,7 +597,9 @@ def _range(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], where: str, base
     if low >= high:
         c.add(rp, f"{where}: range [{_num(low)}, {_num(high)}] must have its low bound below its high bound")
         return None
-    named = [("baseline", baseline), ("target", target)] + [(f"trajectory value on {p.date}", p.value) for p in points]
+    named = [("baseline", baseline), ("target", target)] + [
+        (f"trajectory value on {p.date}", p.value) for p in points
+    ]
     for what, value in named:
         if value is not None and not low <= value <= high:
             c.add(rp, f"{where}: {what} {_num(value)} lies outside range [{_num(low)}, {_num(high)}]")

@@ -74,7 +74,13 @@ class Trend(StrEnum):
 TREND_SCORE = {Trend.STRONG: 3, Trend.MODERATE: 2, Trend.LIMITED: 1, Trend.WORSENING: 0}
 SCORE_TREND = {score: trend for trend, score in TREND_SCORE.items()}
 # Worst first, for ordering monitored objectives.
-TREND_ORDER = {Trend.WORSENING: 0, Trend.LIMITED: 1, Trend.MODERATE: 2, Trend.STRONG: 3, Trend.INSUFFICIENT: 4}
+TREND_ORDER = {
+    Trend.WORSENING: 0,
+    Trend.LIMITED: 1,
+    Trend.MODERATE: 2,
+    Trend.STRONG: 3,
+    Trend.INSUFFICIENT: 4,
+}
 
 
 # --- facts read from the ledger (as of a date, as known at an instant) -----------------------
@@ -92,7 +98,9 @@ class Sums:
     syy: float = 0.0
 
     def add(self, x: float, y: float) -> Sums:
-        return Sums(self.n + 1, self.sx + x, self.sy + y, self.sxx + x * x, self.sxy + x * y, self.syy + y * y)
+        return Sums(
+            self.n + 1, self.sx + x, self.sy + y, self.sxx + x * x, self.sxy + x * y, self.syy + y * y
+        )
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,11 @@ class Forecast:
         """The line's value and its 80 % prediction interval at ``d``, within the bounds."""
         x = days(d)
         v = self.intercept + self.slope_per_year / 365.25 * x
-        half = self.t * self.resid_sd * math.sqrt(1 + 1 / max(self.points, 1) + (x - self.mean_x) ** 2 / self.sxx)
+        half = (
+            self.t
+            * self.resid_sd
+            * math.sqrt(1 + 1 / max(self.points, 1) + (x - self.mean_x) ** 2 / self.sxx)
+        )
         lo, hi = self.bounds
         return (min(max(v, lo), hi), min(max(v - half, lo), hi), min(max(v + half, lo), hi))
 
@@ -460,7 +472,9 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     )
 
 
-def trend(ind: Indicator, facts: IndicatorFacts, strong: float = 0.015, moderate: float = 0.005) -> TrendResult:
+def trend(
+    ind: Indicator, facts: IndicatorFacts, strong: float = 0.015, moderate: float = 0.005
+) -> TrendResult:
     """Open SDG's growth-rate trend from the baseline to the latest measurement after it."""
     if facts.value is None or facts.value_on is None or facts.value_on <= ind.baseline_date:
         return INSUFFICIENT
@@ -503,9 +517,11 @@ def indicator_result(ind: Indicator, facts: IndicatorFacts, as_of: date, horizon
         if ind.target_date is not None and ind.target_date > as_of:
             required = (ind.target - value) / (ind.target_date - as_of).days * 365.25
     reached_on = None
+    fc: Forecast | None = None
+    why: str | None = None
     if facts.value is not None and reached(ind, facts.value):
         reached_on = facts.reached_on or facts.value_on
-        fc, why = None, f"the target was reached on {reached_on}"
+        why = f"the target was reached on {reached_on}"
     else:
         fc, why = forecast(ind, facts, horizon, as_of)
     observed = fc.slope_per_year if fc is not None else None
@@ -778,7 +794,12 @@ def facts_from_entries(plan: Plan, entries: Iterable[Entry], as_of: date) -> Fac
             series.setdefault(e.target, []).append((e.on, e.value))
         elif e.kind == "milestone" and e.state is not None:
             mss[e.target] = MilestoneFacts(State(e.state), e.on, e.id)
-        elif e.kind == "assessment" and e.level is not None and e.target in owner and owner[e.target] == e.target:
+        elif (
+            e.kind == "assessment"
+            and e.level is not None
+            and e.target in owner
+            and owner[e.target] == e.target
+        ):
             judged[e.target] = AssessmentFacts(Level(e.level), e.on, e.id)
     for target, f in inds.items():
         ind = indicator_of.get(target)

@@ -35,7 +35,13 @@ TREND_STYLE = {"strong": "green", "moderate": "green", "limited": "yellow", "wor
 TREND_ZH = {"strong": "明显改善", "moderate": "温和改善", "limited": "改善有限", "worsening": "恶化",
             "insufficient-data": "数据不足"}  # fmt: skip
 LEVEL_ZH = {"green": "绿", "amber-green": "黄绿", "amber": "黄", "amber-red": "黄红", "red": "红"}
-LEVEL_STYLE = {"green": "green", "amber-green": "green", "amber": "yellow", "amber-red": "red", "red": "bold red"}
+LEVEL_STYLE = {
+    "green": "green",
+    "amber-green": "green",
+    "amber": "yellow",
+    "amber-red": "red",
+    "red": "bold red",
+}
 STATE_STYLE = {
     "done": "blue",
     "in-progress": "green",
@@ -449,7 +455,9 @@ def forecast_line(r: IndicatorResult) -> str:
         line += f" (80 % interval {fmt_num(fc.low, places)}–{fmt_num(fc.high, places)})"
     line += f", from {fc.points} points over {fc.span_days} days"
     if i.target is not None:
-        line += f"; target reached around {fc.reach_date}" if fc.reach_date else "; not with the present trend"
+        line += (
+            f"; target reached around {fc.reach_date}" if fc.reach_date else "; not with the present trend"
+        )
     return line
 
 
@@ -493,7 +501,9 @@ def show_indicator(
     t.add_row(text("trend"), trend_cell)
     t.add_row(text("forecast"), text(forecast_line(r)))
     if r.observed_per_year is not None:
-        t.add_row(text("observed rate"), text(f"{fmt_num(r.observed_per_year, places)} {i.unit} a year".strip()))
+        t.add_row(
+            text("observed rate"), text(f"{fmt_num(r.observed_per_year, places)} {i.unit} a year".strip())
+        )
     if r.required_per_year is not None:
         t.add_row(
             text("required rate"),
@@ -610,7 +620,9 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
                 text(i.indicator.id),
                 text(fmt_num(i.value, i.decimals)),
                 text(
-                    fmt_num(i.indicator.target, i.decimals) if i.indicator.target is not None else "monitored",
+                    fmt_num(i.indicator.target, i.decimals)
+                    if i.indicator.target is not None
+                    else "monitored",
                     "" if i.indicator.target is not None else "dim",
                 ),
                 text(pct(i.progress)),
