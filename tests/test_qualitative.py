@@ -562,3 +562,14 @@ def test_the_headline_says_what_it_rests_on(small) -> None:
     assert "from 1 of 2 objectives" in out
     zh = small("status", "--lang", "zh").stdout
     assert "基于 2 项目标中的 1 项" in zh
+
+
+def test_a_group_is_done_only_when_every_member_is() -> None:
+    head = '[[theme]]\nid = "t"\nname = "T"\n'
+    body = MIXED.replace('title = "With milestones"', 'title = "With milestones"\ntheme = "t"').replace(
+        'title = "Words only"', 'title = "Words only"\ntheme = "t"'
+    )
+    entries = [done("m1", "2024-12-01"), done("m2", "2025-01-01")]
+    [theme] = status(plan_of(body, head), entries).groups["theme"]
+    assert theme.progress == 1 and theme.measured == 1 and theme.objectives == 2
+    assert theme.rag == Rag.GREEN and theme.counts == {"no-data": 1, "done": 1}

@@ -679,9 +679,16 @@ def counts_of(results: Iterable[ObjectiveResult]) -> dict[str, int]:
 
 def group_rag(plan: Plan, members: Sequence[ObjectiveResult], progress: float | None,
               expected: float | None) -> Rag:  # fmt: skip
-    """From progress where any member has it; else the worst fresh judgement; else monitored."""
+    """From progress where any member has it; else the worst fresh judgement; else monitored.
+
+    A group is done only when every member is: one whose measured objectives are all done while
+    others cannot be measured is green, not done.
+    """
     if progress is not None and expected is not None:
-        return rag_of(progress, expected, plan.rag_amber, plan.rag_red)
+        rag = rag_of(progress, expected, plan.rag_amber, plan.rag_red)
+        if rag == Rag.DONE and any(r.rag != Rag.DONE for r in members):
+            return Rag.GREEN
+        return rag
     judged = [r.rag for r in members if r.rag in (Rag.ASSESSED_RED, Rag.ASSESSED_AMBER, Rag.ASSESSED_GREEN)]
     if judged:
         return min(judged, key=RAG_ORDER.__getitem__)

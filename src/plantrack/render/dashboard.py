@@ -224,14 +224,14 @@ def status(
     style = RAG_STYLE.get(s.rag.value, "")
     summary = text(f"{_l(lang, 'expected')} {pct(s.expected)}  ")
     summary.append_text(rag_text(s.rag.value, lang))
-    # Every headline says what it rests on: progress exists only where there is something to count.
-    summary.append_text(text("  " + _l(lang, "rests_on").format(m=s.measured, n=len(s.objectives)), "dim"))
     head.add_row(
         text(_l(lang, "progress"), "bold"),
         bar(s.progress, s.expected, width, style),
         text(pct(s.progress)),
         summary,
     )
+    # Every headline says what it rests on: progress exists only where there is something to count.
+    head.add_row(text(""), text(_l(lang, "rests_on").format(m=s.measured, n=len(s.objectives)), "dim"))
     head.add_row(
         text(_l(lang, "trend").capitalize(), "bold"),
         trend_text(s.trend.value, lang),
@@ -245,7 +245,7 @@ def status(
     out.print()
 
     groups = Table(box=None, pad_edge=False, show_header=False, padding=(0, 1))
-    groups.add_column(no_wrap=True, overflow="ellipsis", max_width=28 if narrow else 40)
+    groups.add_column(no_wrap=True, overflow="ellipsis", max_width=24 if narrow else 40)
     groups.add_column(no_wrap=True)
     groups.add_column(justify="right", no_wrap=True)
     groups.add_column(justify="right", no_wrap=True)
@@ -259,18 +259,21 @@ def status(
         for g in rows:
             gstyle = RAG_STYLE.get(g.rag.value, "")
             # Without progress, a group shows the trend of its monitored objectives, not a blank.
-            gauge = (
-                bar(g.progress, g.expected, 12 if narrow else 20, gstyle)
-                if g.progress is not None
-                else trend_text(g.trend.value, lang)
-            )
+            if g.progress is not None:
+                gauge = bar(g.progress, g.expected, 10 if narrow else 20, gstyle)
+            elif g.trend.value == "insufficient-data":
+                gauge = text("—", "dim")
+            else:
+                gauge = trend_text(g.trend.value, lang)
+            expected = f"{'exp.' if narrow and lang == 'en' else _l(lang, 'expected')} {pct(g.expected)}"
+            measured = f"{g.measured}/{g.objectives}" if narrow else _l(lang, "measured")
             groups.add_row(
                 text("  " + title_of(g, lang)),
                 gauge,
                 text(pct(g.progress)),
-                text(f"{_l(lang, 'expected')} {pct(g.expected)}" if g.progress is not None else "", "dim"),
+                text(expected if g.progress is not None else "", "dim"),
                 rag_text(g.rag.value, lang),
-                text(_l(lang, "measured").format(m=g.measured, n=g.objectives), "dim"),
+                text(measured.format(m=g.measured, n=g.objectives), "dim"),
             )
     out.print(groups)
     out.print()
@@ -314,7 +317,7 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
     t.add_column("exp." if short else _l(lang, "expected"), justify="right", no_wrap=True)
     t.add_column("ms" if short else _l(lang, "ms"), justify="right", no_wrap=True)
     t.add_column("late" if short else _l(lang, "overdue"), justify="right", no_wrap=True)
-    t.add_column("" if narrow else _l(lang, "trend"), no_wrap=True)
+    t.add_column("tr." if narrow and lang == "en" else _l(lang, "trend"), no_wrap=True)
     if judged:
         t.add_column("conf." if short else _l(lang, "confidence"), no_wrap=True)
     if wide:
