@@ -66,12 +66,17 @@ def main() -> None:
         synth.notes(d / "n1.csv", a.objectives, first_notes)
         synth.notes(d / "n2.csv", a.objectives, a.notes - first_notes)
         synth.milestone_states(d / "s.csv", a.objectives)
+        synth.assessments(d / "a.csv", a.objectives)
         b = Bench(env)
         b.row(f"init (plan of {a.objectives} objectives)", b.once("init"))
         log_empty = b.median(a.runs, "log", "o1", "one note")
         b.row("log, one note, empty database", log_empty)
         b.row(f"measure --csv ({a.measurements:,} rows)", b.once("measure", "--csv", str(d / "m.csv")), 8.0)
         b.row("milestone --csv (states)", b.once("milestone", "--csv", str(d / "s.csv")))
+        b.row(
+            f"assess --csv ({a.objectives // 2 + a.objectives % 2:,} judgements)",
+            b.once("assess", "--csv", str(d / "a.csv")),
+        )
         b.row(f"log --csv ({first_notes:,} notes)", b.once("log", "--csv", str(d / "n1.csv")))
         status_small = b.median(a.runs, "status")
         b.row(f"status at {first_notes:,} notes", status_small)
@@ -88,6 +93,8 @@ def main() -> None:
         b.row("status --json (every objective)", b.median(a.runs, "status", "--json"), 0.5)
         b.row("show an objective", b.median(a.runs, "show", "o5"), 0.2)
         b.row("show an indicator", b.median(a.runs, "show", "o5-i0"), 0.2)
+        b.row("check --fail-on assessed-red,disagreement",
+              b.median(a.runs, "check", "--fail-on", "assessed-red,disagreement"))  # fmt: skip
         b.row("search 通關", b.median(a.runs, "search", "通關"), 0.2)
         b.row("search platform", b.median(a.runs, "search", "platform"), 0.2)
         b.row("report --format html (a quarter)", b.median(max(1, a.runs // 2), "report", "--format", "html", "--out",

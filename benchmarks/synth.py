@@ -90,3 +90,17 @@ def milestone_states(path: Path, objectives: int, milestones_per: int = 10) -> N
                         (date(2024, 1, 1) + timedelta(days=rng.randrange(0, 1000))).isoformat(),
                     ]
                 )
+
+
+def assessments(path: Path, objectives: int) -> None:
+    """A delivery-confidence judgement on every other objective, some stale, some not."""
+    rng = random.Random(19)
+    levels = ["green", "amber-green", "amber", "amber-red", "red"]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "level", "on", "note"])
+        for n in range(0, objectives, 2):
+            on = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 320))
+            w.writerow(
+                [f"o{n}", rng.choice(levels), on.isoformat(), "synthetic judgement " + rng.choice(levels)]
+            )
