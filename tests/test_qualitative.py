@@ -573,3 +573,22 @@ def test_a_group_is_done_only_when_every_member_is() -> None:
     [theme] = status(plan_of(body, head), entries).groups["theme"]
     assert theme.progress == 1 and theme.measured == 1 and theme.objectives == 2
     assert theme.rag == Rag.GREEN and theme.counts == {"no-data": 1, "done": 1}
+
+
+def test_committed_by_is_shown_beside_the_title(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = tmp_path / "p.toml"
+    text = SMALL_PLAN.replace(
+        'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\ncommitted_by = "State Council"'
+    )
+    plan.write_text(
+        text.replace('title = "Objective B"', 'title = "Objective B"\ncommitted_by = "HKSAR"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan))
+    monkeypatch.setenv("COLUMNS", "200")
+    out = cli("status").stdout
+    assert "[HKSAR] Objective B" in out and "[State Council]" not in out  # the issuer's is the default
+    assert "committed by HKSAR" in cli("show", "obj-b").stdout
+    assert "committed by HKSAR" in cli("show", "ind-b").stdout  # inherited from its objective
+    objs = {o["id"]: o["committed_by"] for o in cli("status", "--json").json()["objectives"]}
+    assert objs == {"obj-a": "State Council", "obj-b": "HKSAR"}

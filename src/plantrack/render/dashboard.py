@@ -277,12 +277,12 @@ def status(
             )
     out.print(groups)
     out.print()
-    objectives(shown, lang, narrow)
+    objectives(shown, lang, narrow, s.plan.committed_by)
     if more:
         out.print(text(_l(lang, "more").format(n=more), "dim"))
 
 
-def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> None:
+def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer: str | None = None) -> None:
     from rich.table import Table
 
     out = console()
@@ -329,7 +329,12 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool) -> Non
             rag_cell.append_text(text(" ≠", "bold magenta"))
         cells: list[RenderableType] = [rag_cell, text(r.objective.id)]
         if not narrow:
-            cells.append(text(title_of(r.objective, lang)))
+            title = text(title_of(r.objective, lang))
+            by = r.objective.committed_by
+            if by and by != issuer:  # whose commitment, where it is not the plan's issuer's
+                title = text(f"[{by}] ", "bold")
+                title.append_text(text(title_of(r.objective, lang)))
+            cells.append(title)
         if wide:
             cells.append(bar(r.progress, r.expected, 10, style))
         cells += [
