@@ -59,8 +59,9 @@ ASSESSED = {
     Level.GREEN: Rag.ASSESSED_GREEN, Level.AMBER_GREEN: Rag.ASSESSED_GREEN, Level.AMBER: Rag.ASSESSED_AMBER,
     Level.AMBER_RED: Rag.ASSESSED_RED, Level.RED: Rag.ASSESSED_RED,
 }  # fmt: skip
-# Progress RAG on the five-level scale, to compare it with an assessment.
-RAG_STEP = {Rag.DONE: 0, Rag.GREEN: 0, Rag.AMBER: 2, Rag.RED: 4}
+# Progress RAG on the five-level scale, to compare it with an assessment (SPEC names these
+# three; done and not-started are not compared).
+RAG_STEP = {Rag.GREEN: 0, Rag.AMBER: 2, Rag.RED: 4}
 
 
 class Trend(StrEnum):
