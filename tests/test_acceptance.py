@@ -139,7 +139,10 @@ def trend_of(i: Ind, live: list[tuple[date, int, float]], strong: float, moderat
         return None
     d, _n, v = max(after)
     days = max(1, (d - i.baseline_date).days)
-    r = (max(v, 0.001) / max(i.baseline, 0.001)) ** (365.25 / days) - 1
+    try:
+        r = (max(v, 0.001) / max(i.baseline, 0.001)) ** (365.25 / days) - 1
+    except OverflowError:
+        r = math.inf
     s = -r if i.decrease else r
     return "strong" if s >= strong else "moderate" if s >= moderate else "limited" if s >= 0 else "worsening"
 

@@ -592,3 +592,11 @@ def test_committed_by_is_shown_beside_the_title(cli, tmp_path: Path, monkeypatch
     assert "committed by HKSAR" in cli("show", "ind-b").stdout  # inherited from its objective
     objs = {o["id"]: o["committed_by"] for o in cli("status", "--json").json()["objectives"]}
     assert objs == {"obj-a": "State Council", "obj-b": "HKSAR"}
+
+
+def test_an_overflowing_rate_is_strong_and_valid_json(small) -> None:
+    small("measure", "ind-a", "5", "--on", "2024-01-02")  # a day after a baseline of 0
+    r = small("show", "ind-a", "--json")
+    assert r.exit_code == 0 and "Infinity" not in r.stdout
+    assert r.json()["trend_detail"]["status"] == "strong" and r.json()["trend_detail"]["annual_rate"] is None
+    assert "more than ±1,000 %" in small("show", "ind-a").stdout

@@ -67,6 +67,10 @@ def history(cli, plan_file: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
     cli("--user", "lee", "plan", "apply", plan_file)
     at("2026-09-20T01:00:00Z")
     cli("--user", "lee", "retract", "1", "--reason", "May figure double counted")
+    # A figure for mid-2025 filed late: ind-a now has three points (the baseline counts) over more
+    # than 180 days, enough for a forecast; ind-b has two, too few.
+    at("2026-09-25T01:00:00Z")
+    cli("--user", "wong", "measure", "ind-a", "3", "--on", "2025-06-30")
     at("2026-11-24T04:00:00Z")
     return cli
 
@@ -105,7 +109,7 @@ def test_the_stocktake_of_a_scripted_history(history) -> None:
     [retraction] = st["retractions"]
     assert retraction["withdrew"] == 1 and retraction["entry"]["text"] == "May figure double counted"
     a = next(o for o in data["objectives"] if o["id"] == "obj-a")
-    assert a["trend"] == "up" and a["sources"] == [2, 3]  # the live value (#3) and the milestone state (#2)
+    assert a["change"] == "up" and a["sources"] == [2, 3]  # the live value (#3) and the milestone state (#2)
     q2 = history("report", "--format", "json", "--period", "2026-Q2").json()["stocktake"]
     assert [e["target"] for e in q2["milestones_completed"]] == ["ms-a1"]
     # The Q2 measurement was retracted later, in Q3: it still counts in a report known at the end of Q2.
@@ -203,14 +207,20 @@ def test_formula_titles_are_neutralised_in_csv(cli, tmp_path: Path, monkeypatch:
     )
     monkeypatch.setenv("PLANTRACK_PLAN", str(plan))
     r = cli("report", "--format", "csv", "--period", "2026-Q3")
-    rows = {row[0]: row for row in csv.reader(io.StringIO(r.stdout))}
-    assert rows["obj-a"][1] == "'=1+1" and rows["obj-b"][1] == "'@SUM(A1)"
+    rows = {row["objective"]: row for row in csv.DictReader(io.StringIO(r.stdout)) if not row["indicator"]}
+    assert rows["obj-a"]["title"] == "'=1+1" and rows["obj-b"]["title"] == "'@SUM(A1)"
 
 
 def test_html_is_self_contained_with_a_chart_per_indicator(history) -> None:
     html = history("report", "--format", "html", "--period", "2026-Q3").stdout
     assert html.count("<svg") == 2  # ind-a and ind-b
-    assert 'class="planned"' in html and 'class="actual"' in html and 'class="forecast"' in html
+    a, b = _svgs(html)
+    # ind-a has three points over more than 180 days: a forecast line in its interval band.
+    assert (
+        'class="planned"' in a and 'class="actual"' in a and 'class="forecast"' in a and 'class="band"' in a
+    )
+    # ind-b has two points: no forecast is drawn (nor any target path: it has none).
+    assert 'class="actual"' in b and 'class="forecast"' not in b and 'class="band"' not in b
     assert "@media print" in html and "size: A4" in html
     assert not re.search(
         r"""(src|href)=["']?(https?:)?//(?!gov\.example)""",
@@ -257,6 +267,212 @@ def test_calendar_round_trips_through_icalendar(history, tmp_path: Path) -> None
     again = tmp_path / "again.ics"
     history("calendar", "--out", again)
     assert out.read_bytes() == again.read_bytes()
+
+
+RATIONALE = '=HYPERLINK("x") lab <script>stalled</script> | *funding* cut'
+
+
+def _svgs(html: str) -> list[str]:
+    return re.findall(r"<svg.*?</svg>", html, re.S)
+
+
+def _axis_labels(svg: str) -> list[str]:
+    """The y axis's top and bottom labels."""
+    return re.findall(r'<text x="\d+" y="\d+" class="lbl" text-anchor="end">([^<]*)</text>', svg)[:2]
+
+
+def _all_formats(cli, tmp_path: Path, *extra: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    out = tmp_path / "formats"
+    r = cli("report", "--format", "md,html,json,csv", "--period", "2026-Q3", "--out", f"{out}/", *extra)
+    assert r.exit_code == 0, r.stderr
+    return {p.suffix[1:]: p.read_text(encoding="utf-8") for p in out.iterdir()}
+
+
+def _csv_rows(text: str) -> dict[str, dict[str, str]]:
+    """CSV rows by objective id, or by indicator id for an indicator's row."""
+    return {row["indicator"] or row["objective"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.fixture
+def judged(history):  # type: ignore[no-untyped-def]
+    """The scripted history and two assessments dated in 2026-Q3."""
+    # obj-a's progress is green: a red judgement is four steps away from it.
+    a = history("--user", "lee", "assess", "obj-a", "red", "--note", RATIONALE, "--on", "2026-09-15")
+    # obj-b has no progress (its indicator has no target): the judgement gives its status.
+    b = history(
+        "--user", "lee", "assess", "obj-b", "amber-red", "--note", "Flat <b>volumes</b>", "--on", "2026-09-16"
+    )
+    assert a.exit_code == b.exit_code == 0, a.stderr + b.stderr
+    return history
+
+
+def test_every_headline_says_on_how_many_objectives_it_rests(history, tmp_path: Path) -> None:
+    f = _all_formats(history, tmp_path)
+    assert "Progress made: **36.2%** from 1 of 2 objectives" in f["md"]
+    assert "- Objectives by status: 1 green, 1 monitored" in f["md"] and "- Trend: ⇑ strong" in f["md"]
+    assert '<div class="rests">from 1 of 2 objectives</div>' in f["html"]
+    plan = json.loads(f["json"])["plan"]
+    assert (plan["measured"], plan["objectives"], plan["by_rag"], plan["trend"]) == (
+        1, 2, {"green": 1, "monitored": 1}, "strong"
+    )  # fmt: skip
+
+
+def test_a_group_without_progress_shows_its_trend_and_counts_by_status(history, tmp_path: Path) -> None:
+    f = _all_formats(history, tmp_path)
+    # The theme "Data" holds only obj-b, monitored: no progress, but a trend.
+    assert "| theme | Data | — | — | monitored | 0/1 | 1 monitored | ⇑ strong |" in f["md"]
+    assert (
+        "| park | Shenzhen Park | 36.2% | 38.7% | green | 1/2 | 1 green, 1 monitored | ⇑ strong |" in f["md"]
+    )
+    assert re.search(r'<td>Data</td><td><span class="tr-strong">⇑ strong</span></td>.*?<td class="n">0/1</td>'
+                     r"<td>1 monitored</td>", f["html"])  # fmt: skip
+    [theme] = json.loads(f["json"])["groups"]["theme"]
+    assert (theme["progress"], theme["measured"], theme["by_rag"], theme["trend"]) == (
+        None, 0, {"monitored": 1}, "strong"
+    )  # fmt: skip
+    assert _csv_rows(f["csv"])["obj-b"]["trend"] == "strong"
+
+
+def test_an_assessment_shows_with_its_reasoning_and_disagreement_in_every_format(
+    judged, tmp_path: Path
+) -> None:
+    f = _all_formats(judged, tmp_path)
+    md = f["md"]
+    assert "| green ≠ | `obj-a` | Objective A |" in md and "| red on 2026-09-15 |" in md
+    assert "| assessed-red | `obj-b` | Objective B |" in md and "| amber-red on 2026-09-16 |" in md
+    assert (
+        '- `obj-a` **red** on 2026-09-15 · #8 · lee: =HYPERLINK("x") lab &lt;script&gt;stalled&lt;/script&gt; '
+        "\\| \\*funding\\* cut · ≠ progress says **green**"
+    ) in md
+    assert (
+        "### Assessments (2)" in md
+        and "2026-09-16 · `obj-b` assessed amber-red: Flat &lt;b&gt;volumes&lt;/b&gt;" in md
+    )
+    html = f["html"]
+    assert (
+        '<span class="disagree" title="computed progress and a fresh assessment differ by two or more steps">≠'
+        in html
+    )
+    assert "&lt;script&gt;stalled&lt;/script&gt;" in html and "<script>stalled" not in html
+    assert "≠ progress says green" in html and '<span class="lvl lvl-amber-red">amber-red</span>' in html
+    assert "<h3>Assessments (2)</h3>" in html
+    data = json.loads(f["json"])
+    a, b = (next(o for o in data["objectives"] if o["id"] == oid) for oid in ("obj-a", "obj-b"))
+    assert (a["rag"], a["progress_rag"], a["disagreement"]) == ("green", "green", True)
+    assert a["confidence"] == {"level": "red", "on": "2026-09-15", "entry": 8, "stale": False, "age_days": 15,
+                               "rationale": RATIONALE, "user": "lee"}  # fmt: skip
+    assert (b["rag"], b["disagreement"], b["confidence"]["rationale"]) == (
+        "assessed-red",
+        False,
+        "Flat <b>volumes</b>",
+    )
+    assert 9 in b["sources"]  # the judgement is behind obj-b's status
+    assert [e["id"] for e in data["stocktake"]["assessments"]] == [8, 9]
+    assert data["stocktake"]["counts"]["assessments"] == 2 and data["stocktake"]["counts"]["entries"] == 5
+    row = _csv_rows(f["csv"])["obj-a"]
+    assert (row["confidence"], row["confidence_on"], row["confidence_stale"], row["disagreement"]) == (
+        "red", "2026-09-15", "no", "yes"
+    )  # fmt: skip
+    assert row["rationale"] == "'" + RATIONALE  # a formula in a rationale stays text
+
+
+def test_a_stale_assessment_is_shown_as_stale_and_gives_no_status(history, tmp_path: Path) -> None:
+    assert history("assess", "obj-b", "green", "--note", "An old view", "--on", "2026-01-15").exit_code == 0
+    f = _all_formats(history, tmp_path)
+    assert "| monitored | `obj-b` |" in f["md"] and "| green on 2026-01-15 (stale, 258 days old) |" in f["md"]
+    assert '<span class="stale">stale, 258 days old</span>' in f["html"]
+    b = next(o for o in json.loads(f["json"])["objectives"] if o["id"] == "obj-b")
+    assert (b["rag"], b["confidence"]["stale"], b["confidence"]["age_days"]) == ("monitored", True, 258)
+    assert json.loads(f["json"])["stocktake"]["counts"]["assessments"] == 0  # dated before the period
+    assert _csv_rows(f["csv"])["obj-b"]["confidence_stale"] == "yes"
+
+
+def test_indicators_show_their_trend_and_a_rounded_forecast_with_its_interval(
+    history, tmp_path: Path
+) -> None:
+    f = _all_formats(history, tmp_path)
+    inds = {i["id"]: i for o in json.loads(f["json"])["objectives"] for i in o["indicators"]}
+    a, b = inds["ind-a"], inds["ind-b"]
+    fc = a["forecast"]
+    assert (fc["points"], fc["interval"], a["decimals"]) == (3, 0.8, 0)
+    assert all(isinstance(fc[k], int) for k in ("value", "low", "high"))  # rounded to 0 places
+    assert 0 <= fc["low"] <= fc["value"] <= fc["high"]
+    assert a["trend"] == "strong" and a["trend_detail"]["to"] == {"on": "2026-08-31", "value": 9}
+    assert b["forecast"] is None and b["no_forecast"] == "needs 3 points (the baseline counts); has 2"
+    assert b["trend_detail"]["annual_rate"] == pytest.approx(0.1656, abs=1e-4)
+    said = f"{fc['value']} labs by 2028-12-31 (80 % interval {fc['low']}–{fc['high']}), from 3 points over"
+    md_a = next(line for line in f["md"].splitlines() if line.startswith("| `ind-a` |"))
+    md_b = next(line for line in f["md"].splitlines() if line.startswith("| `ind-b` |"))
+    assert said in md_a and "⇑ strong: " in md_a
+    assert "none: needs 3 points (the baseline counts); has 2" in md_b and "+16.6 % a year" in md_b
+    assert said in f["html"] and "Forecast: none: needs 3 points" in f["html"]
+    rows = _csv_rows(f["csv"])
+    assert [rows["ind-a"][k] for k in ("forecast", "forecast_low", "forecast_high", "trend")] == [
+        str(fc["value"]), str(fc["low"]), str(fc["high"]), "strong"
+    ]  # fmt: skip
+    assert rows["ind-b"]["forecast"] == "" and rows["ind-b"]["no_forecast"].startswith("needs 3 points")
+
+
+def test_a_reached_target_has_no_forecast(history, tmp_path: Path) -> None:
+    assert history("measure", "ind-a", "21", "--on", "2026-09-20").exit_code == 0
+    f = _all_formats(history, tmp_path)
+    a = next(i for o in json.loads(f["json"])["objectives"] for i in o["indicators"] if i["id"] == "ind-a")
+    assert a["forecast"] is None and a["reached_on"] == "2026-09-20"
+    assert "target reached on 2026-09-20" in f["md"] and "Forecast: target reached on 2026-09-20" in f["html"]
+    assert 'class="band"' not in f["html"]
+
+
+@pytest.mark.parametrize(
+    ("plan_extra", "values", "bound"),
+    [
+        ("", ("60", "20"), ("bottom", "0")),  # falling fast: the line crosses zero, a count cannot
+        ("range = [0, 150]\n", ("130", "148"), ("top", "150")),  # a bounded share, rising past its bound
+    ],
+)
+def test_the_chart_band_never_reaches_an_impossible_value(
+    cli, plan_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    plan_extra: str, values: tuple[str, str], bound: tuple[str, str],
+) -> None:  # fmt: skip
+    plan_file.write_text(SMALL_PLAN + "  " + plan_extra, encoding="utf-8")
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    assert cli("init").exit_code == 0
+    for value, on in zip(values, ("2025-03-31", "2026-03-31"), strict=True):
+        assert cli("measure", "ind-b", value, "--on", on).exit_code == 0
+    f = _all_formats(cli, tmp_path)
+    fc = next(i for o in json.loads(f["json"])["objectives"] for i in o["indicators"] if i["id"] == "ind-b")[
+        "forecast"
+    ]
+    side, limit = bound
+    edge = fc["low"] if side == "bottom" else fc["high"]
+    assert edge == int(limit)  # clamped by the engine
+    svg = _svgs(f["html"])[1]
+    top, bottom = _axis_labels(svg)
+    assert (top if side == "top" else bottom) == limit
+    assert not top.startswith("-") and not bottom.startswith("-")
+    band = re.search(r'<polygon points="([^"]+)" class="band"/>', svg)
+    assert band is not None
+    ys = [float(p.split(",")[1]) for p in band.group(1).split()]
+    assert all(8 <= y <= 118 for y in ys)  # inside the plot, whose edges are the axis labels
+
+
+def test_committed_by_is_shown_beside_the_title(cli, plan_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:  # fmt: skip
+    plan_file.write_text(
+        SMALL_PLAN.replace(
+            'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\ncommitted_by = "State Council"'
+        ).replace('park = "both"', 'park = "both"\ncommitted_by = "HKSAR"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    f = _all_formats(cli, tmp_path)
+    assert "Committed by State Council, unless an objective says otherwise." in f["md"]
+    assert "| `obj-b` | \\[HKSAR\\] Objective B |" in f["md"] and "| `obj-a` | Objective A |" in f["md"]
+    assert '<span class="by" title="committed by">HKSAR</span> Objective B' in f["html"]
+    assert "Committed by State Council" in f["html"]
+    by = {o["id"]: o["committed_by"] for o in json.loads(f["json"])["objectives"]}
+    assert by == {"obj-a": "State Council", "obj-b": "HKSAR"}
+    rows = _csv_rows(f["csv"])
+    assert (rows["obj-b"]["committed_by"], rows["ind-b"]["committed_by"]) == ("HKSAR", "HKSAR")
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")

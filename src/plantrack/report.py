@@ -15,15 +15,17 @@ from plantrack.dates import Period, utc_stamp, zone
 from plantrack.models import State
 
 UPCOMING_DAYS = 90
-TREND_EPS = 0.0005
+CHANGE_EPS = 0.0005
 
 
 @dataclass(frozen=True)
 class ObjectiveRow:
     result: progress.ObjectiveResult
     previous: progress.ObjectiveResult | None
-    trend: str  # up | down | flat | new
+    change: str  # progress since the previous period: up | down | flat | new | none
     sources: tuple[ledger.Entry, ...]  # the entries behind the figures
+    assessment: ledger.Entry | None = None  # the entry behind the confidence: its rationale
+    indicator_sources: dict[str, ledger.Entry] = field(default_factory=dict)  # indicator -> its value's entry
 
     @property
     def rag_changed(self) -> bool:
@@ -48,6 +50,7 @@ class Stocktake:
     measurements: tuple[ledger.Entry, ...]
     completed: tuple[ledger.Entry, ...]  # milestones marked done in the period
     notes: tuple[ledger.Entry, ...]
+    assessments: tuple[ledger.Entry, ...]  # judgements of delivery confidence dated in the period
     rag_changes: tuple[ObjectiveRow, ...]
     slips: tuple[Slip, ...]
     retractions: tuple[tuple[ledger.Entry, ledger.Entry | None], ...]  # (retraction, what it withdrew)
@@ -86,14 +89,14 @@ def _instant_bounds(period: Period, tz: str) -> tuple[str, str]:
     return utc_stamp(start), utc_stamp(end)
 
 
-def trend_of(now: float | None, before: float | None) -> str:
+def change_of(now: float | None, before: float | None) -> str:
     if now is None:
         return "none"
     if before is None:
         return "new"
-    if now > before + TREND_EPS:
+    if now > before + CHANGE_EPS:
         return "up"
-    if now < before - TREND_EPS:
+    if now < before - CHANGE_EPS:
         return "down"
     return "flat"
 
@@ -123,6 +126,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         (n_notes, notes),
         (n_completed, completed),
         n_states,
+        (n_assessments, assessments),
         (
             n_retractions,
             retraction_entries,
@@ -136,25 +140,31 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     for mf in facts.milestones.values():
         if mf.entry is not None:
             cited_ids.add(mf.entry)
+    for af in facts.assessments.values():
+        cited_ids.add(af.entry)
     cited = {e.id: e for e in ledger.entries_by_id(conn, sorted(cited_ids))}
 
     prev_by_id = {r.objective.id: r for r in previous.objectives}
     rows = []
     for r in current.objectives:
         sources = []
+        by_indicator: dict[str, ledger.Entry] = {}
         for ir in r.indicators:
             fi = facts.indicators.get(ir.indicator.id)
             if fi is not None and fi.value_entry in cited:
+                by_indicator[ir.indicator.id] = cited[fi.value_entry]
                 sources.append(cited[fi.value_entry])
         for mr in r.milestones:
             fm = facts.milestones.get(mr.milestone.id)
             if fm is not None and fm.entry in cited:
                 sources.append(cited[fm.entry])
+        judged = cited.get(r.confidence.entry) if r.confidence is not None else None
+        if judged is not None:
+            sources.append(judged)
         sources.sort(key=lambda e: e.id)
         prev = prev_by_id.get(r.objective.id)
-        rows.append(
-            ObjectiveRow(r, prev, trend_of(r.progress, prev.progress if prev else None), tuple(sources))
-        )
+        change = change_of(r.progress, prev.progress if prev else None)
+        rows.append(ObjectiveRow(r, prev, change, tuple(sources), judged, by_indicator))
 
     uids = sorted({e.retracts for e in retraction_entries if e.retracts})
     withdrawn = {e.uid: e for e in ledger.entries_by_uid(conn, uids)}
@@ -178,15 +188,17 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     upcoming.sort(key=lambda p: (p[1].milestone.due, p[1].milestone.id))
     stock = Stocktake(
         counts={
-            "entries": n_measurements + n_notes + n_states,
+            "entries": n_measurements + n_notes + n_states + n_assessments,
             "measurements": n_measurements,
             "completed": n_completed,
             "notes": n_notes,
+            "assessments": n_assessments,
             "retractions": n_retractions,
         },
         measurements=tuple(measurements),
         completed=tuple(completed),
         notes=tuple(notes),
+        assessments=tuple(assessments),
         rag_changes=tuple(r for r in rows if r.rag_changed),
         slips=tuple(slips),
         retractions=tuple((e, withdrawn.get(e.retracts or "")) for e in retraction_entries),
@@ -206,7 +218,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         series.setdefault(tid, []).append((date.fromisoformat(on_date), value))
 
     by_id = dict(cited)
-    by_id.update((e.id, e) for e in (*measurements, *notes, *completed))
+    by_id.update((e.id, e) for e in (*measurements, *notes, *completed, *assessments))
     by_id.update((e.id, e) for e in retraction_entries)
     return Report(
         plan_title=plan.title,
@@ -228,7 +240,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
 
 def _period_lists(conn: sqlite3.Connection, start: date, end: date, stamp: str | None) -> tuple[
     tuple[int, list[ledger.Entry]], tuple[int, list[ledger.Entry]], tuple[int, list[ledger.Entry]], int,
-    tuple[int, list[ledger.Entry]],
+    tuple[int, list[ledger.Entry]], tuple[int, list[ledger.Entry]],
 ]:  # fmt: skip
     """One pass over the period's entries: exact counts by kind and the latest LIST_CAP of each."""
     from plantrack.render.reportbits import LIST_CAP
@@ -243,7 +255,13 @@ def _period_lists(conn: sqlite3.Connection, start: date, end: date, stamp: str |
     params: list[str] = [start.isoformat(), end.isoformat()]
     if stamp:
         params = [stamp, *params, stamp]
-    ids: dict[str, list[int]] = {"measurement": [], "note": [], "done": [], "retraction": []}
+    ids: dict[str, list[int]] = {
+        "measurement": [],
+        "note": [],
+        "done": [],
+        "retraction": [],
+        "assessment": [],
+    }
     states = 0
     for entry_id, kind, state, retracted in conn.execute(sql, params):
         if kind == "milestone":
@@ -251,13 +269,13 @@ def _period_lists(conn: sqlite3.Connection, start: date, end: date, stamp: str |
             if state == "done" and not retracted:
                 ids["done"].append(entry_id)
         else:
-            ids[kind].append(entry_id)
+            ids.setdefault(kind, []).append(entry_id)
 
     def part(key: str) -> tuple[int, list[ledger.Entry]]:
         found = ids[key]
         return len(found), ledger.entries_by_id(conn, found[-LIST_CAP:], known_at=stamp)
 
-    return part("measurement"), part("note"), part("done"), states, part("retraction")
+    return part("measurement"), part("note"), part("done"), states, part("assessment"), part("retraction")
 
 
 def _slips(conn: sqlite3.Connection, lo: str, hi: str) -> list[tuple[int, str, str, str, str, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from plantrack.progress import (
@@ -41,7 +42,8 @@ def shown(x: float | None, decimals: int) -> float | int | None:
 def trend(t: TrendResult) -> dict[str, Any]:
     return {
         "status": t.status.value,
-        "annual_rate": None if t.rate is None else round(t.rate, 6),
+        # An overflowing rate (a value after a zero baseline within days) is strong, but not a number.
+        "annual_rate": None if t.rate is None or not math.isfinite(t.rate) else round(t.rate, 6),
         "from": None if t.base_on is None else {"on": day(t.base_on), "value": num(t.base_value)},
         "to": None if t.latest_on is None else {"on": day(t.latest_on), "value": num(t.latest_value)},
     }

@@ -1,30 +1,47 @@
-"""The report as JSON and as CSV (objectives, one row each, spreadsheet-safe)."""
+"""The report as JSON and as CSV (objectives and their indicators, one row each, spreadsheet-safe)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
+from collections.abc import Iterator
 from typing import Any
 
 from plantrack import __version__
 from plantrack.render import data
-from plantrack.render.reportbits import TREND_WORD
+from plantrack.render.reportbits import CHANGE_WORD
 from plantrack.report import Report
 
 
 def as_data(r: Report) -> dict[str, Any]:
+    """``status --json``'s shape (trend, confidence, disagreement, what figures rest on), plus the
+    period: each objective's change since the previous period, its sources, the rationale of its
+    confidence and every indicator in full (trend detail, forecast with its interval)."""
     st = r.stocktake
     body = data.status(r.status)
-    trends = {row.result.objective.id: row for row in r.rows}
+    rows = {row.result.objective.id: row for row in r.rows}
     for o in body["objectives"]:
-        row = trends[o["id"]]
-        o["trend"] = row.trend
+        row = rows[o["id"]]
+        o["change"] = row.change  # progress since the previous period; "trend" is the growth rate
         o["previous"] = {
             "progress": data.r4(row.previous.progress) if row.previous else None,
             "rag": row.previous.rag.value if row.previous else None,
         }
+        o["progress_rag"] = row.result.progress_rag.value
         o["sources"] = [e.id for e in row.sources]
+        c, judged = row.result.confidence, row.assessment
+        if o["confidence"] is not None and c is not None:
+            o["confidence"] |= {
+                "age_days": c.age_days,
+                "rationale": judged.text if judged else None,
+                "user": judged.user if judged else None,
+            }
+        o["indicators"] = [data.indicator(i, full=True) for i in row.result.indicators]
+        for i in o["indicators"]:
+            src = row.indicator_sources.get(i["id"])
+            i["source"] = src.id if src else None
     body.update(
         {
             "report": {
@@ -46,6 +63,7 @@ def as_data(r: Report) -> dict[str, Any]:
                     "milestones_completed": st.counts["completed"],
                     "measurements": st.counts["measurements"],
                     "notes": st.counts["notes"],
+                    "assessments": st.counts["assessments"],
                     "rag_changes": len(st.rag_changes),
                     "slips": len(st.slips),
                     "retractions": st.counts["retractions"],
@@ -55,6 +73,7 @@ def as_data(r: Report) -> dict[str, Any]:
                 "milestones_completed": [e.to_json() for e in st.completed],
                 "measurements": [e.to_json() for e in st.measurements],
                 "notes": [e.to_json() for e in st.notes],
+                "assessments": [e.to_json() for e in st.assessments],
                 "rag_changes": [
                     {
                         "id": x.result.objective.id,
@@ -119,41 +138,76 @@ def cell(value: object) -> object:
     return value
 
 
-def render_csv(r: Report) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow([
-        "objective", "title", "title_zh", "sector", "theme", "park", "rag", "progress", "expected",
-        "trend", "previous_rag", "milestones_done", "milestones_total", "milestones_overdue",
-        "evidence_count", "last_evidence", "sources", "as_of", "period", "plan_revision",
-    ])  # fmt: skip
+COLUMNS = (
+    "objective", "title", "title_zh", "sector", "theme", "park", "rag", "progress", "expected",
+    "change", "previous_rag", "milestones_done", "milestones_total", "milestones_overdue",
+    "evidence_count", "last_evidence", "sources", "as_of", "period", "plan_revision",
+    # Added with trends and assessments; an indicator's row names it in "indicator".
+    "committed_by", "trend", "confidence", "confidence_on", "confidence_stale", "rationale", "disagreement",
+    "indicator", "unit", "value", "target", "target_date", "annual_rate", "forecast", "forecast_low",
+    "forecast_high", "forecast_at", "reach_date", "no_forecast",
+)  # fmt: skip
+
+
+def _csv_rows(r: Report) -> Iterator[dict[str, object]]:
+    """Each objective, then each of its indicators (same objective id, "indicator" set)."""
+    common = {"as_of": r.as_of.isoformat(), "period": r.period.label, "plan_revision": r.revision}
     for row in r.rows:
         o = row.result
-        w.writerow(
-            [
-                cell(v)
-                for v in (
-                    o.objective.id,
-                    o.objective.title,
-                    o.objective.title_zh or "",
-                    o.objective.sector or "",
-                    o.objective.theme or "",
-                    o.objective.park.value,
-                    o.rag.value,
-                    "" if o.progress is None else round(o.progress, 4),
-                    "" if o.expected is None else round(o.expected, 4),
-                    TREND_WORD[row.trend],
-                    row.previous.rag.value if row.previous else "",
-                    o.done,
-                    o.total,
-                    o.overdue,
-                    o.evidence.count,
-                    o.evidence.last.isoformat() if o.evidence.last else "",
-                    " ".join(f"#{e.id}" for e in row.sources),
-                    r.as_of.isoformat(),
-                    r.period.label,
-                    r.revision,
-                )
-            ]  # fmt: skip
-        )
+        ob = o.objective
+        where = {"sector": ob.sector or "", "theme": ob.theme or "", "park": ob.park.value}
+        c = o.confidence
+        yield {
+            "objective": ob.id, "title": ob.title, "title_zh": ob.title_zh or "", **where,
+            "rag": o.rag.value, "progress": _r4(o.progress), "expected": _r4(o.expected),
+            "change": CHANGE_WORD[row.change], "previous_rag": row.previous.rag.value if row.previous else "",
+            "milestones_done": o.done, "milestones_total": o.total, "milestones_overdue": o.overdue,
+            "evidence_count": o.evidence.count,
+            "last_evidence": o.evidence.last.isoformat() if o.evidence.last else "",
+            "sources": " ".join(f"#{e.id}" for e in row.sources), **common,
+            "committed_by": ob.committed_by or "",
+            "trend": o.trend.value if ob.indicators else "",
+            "confidence": c.level.value if c else "", "confidence_on": c.on.isoformat() if c else "",
+            "confidence_stale": ("yes" if c.stale else "no") if c else "",
+            "rationale": (row.assessment.text or "") if row.assessment else "",
+            "disagreement": "yes" if o.disagreement else "no",
+        }  # fmt: skip
+        for ir in o.indicators:
+            i = ir.indicator
+            fc = ir.forecast
+            src = row.indicator_sources.get(i.id)
+            dp = ir.decimals
+            yield {
+                "objective": ob.id, "title": i.name, "title_zh": i.name_zh or "", **where,
+                "progress": _r4(ir.progress), "expected": _r4(ir.expected),
+                "sources": f"#{src.id}" if src else "", **common,
+                "committed_by": i.committed_by or "", "trend": ir.trend.status.value,
+                "indicator": i.id, "unit": i.unit, "value": _n(data.shown(ir.value, dp)),
+                "target": _n(data.shown(i.target, dp)),
+                "target_date": i.target_date.isoformat() if i.target_date else "",
+                "annual_rate": _r4(ir.trend.rate),
+                "forecast": _n(data.shown(fc.value_at_target, dp)) if fc else "",
+                "forecast_low": _n(data.shown(fc.low, dp)) if fc else "",
+                "forecast_high": _n(data.shown(fc.high, dp)) if fc else "",
+                "forecast_at": fc.at.isoformat() if fc else "",
+                "reach_date": fc.reach_date.isoformat() if fc and fc.reach_date else "",
+                "no_forecast": (ir.no_forecast or "") if fc is None else "",
+            }  # fmt: skip
+
+
+def _r4(x: float | None) -> object:
+    return "" if x is None or not math.isfinite(x) else round(x, 4)
+
+
+def _n(x: object) -> object:
+    return "" if x is None else x
+
+
+def render_csv(r: Report) -> str:
+    """Objectives and their indicators, one row each; a text cell never runs as a formula."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for values in _csv_rows(r):
+        w.writerow([cell(values.get(name, "")) for name in COLUMNS])
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -9,12 +10,19 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from plantrack import __version__
+from plantrack.progress import IndicatorFacts, bounds_of
+from plantrack.render import fmt_num
 from plantrack.render.reportbits import (
+    CHANGE_MARK,
+    CHANGE_WORD,
+    DISAGREEMENT,
     LIST_CAP,
     TREND_MARK,
-    TREND_WORD,
+    byline,
     entry_summary,
     footer_lines,
+    indicator_forecast,
+    indicator_trend,
     linkable,
     num,
     one_line,
@@ -26,12 +34,18 @@ if TYPE_CHECKING:
     from plantrack.report import Report
 
 W, H, PAD = 360, 140, 34
+BAND_STEPS = 24  # points along the forecast line and its band (the band's edges are curves)
 
 
-def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: date, horizon: date) -> Markup:
-    """An inline SVG: planned path (grey, dashed), actual values (blue), forecast (orange)."""
+def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: date) -> Markup:
+    """An inline SVG: planned path (grey, dashed), actual values (blue), forecast (orange) in its
+    80 % prediction interval (shaded band).
+
+    The y axis spans only what is drawn: real values, the planned path and the forecast band, which
+    the engine clamps to the indicator's bounds; so it never reaches an impossible value.
+    """
     i = r.indicator
-    actual = [(i.baseline_date, i.baseline), *series]
+    actual = sorted([(i.baseline_date, i.baseline), *series])
     planned: list[tuple[date, float]] = []
     if i.target is not None and i.target_date is not None:
         planned = [
@@ -39,22 +53,32 @@ def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: dat
             *((p.date, p.value) for p in i.trajectory),
             (i.target_date, i.target),
         ]
-    forecast: list[tuple[date, float]] = []
+    line: list[tuple[date, float]] = []
+    upper: list[tuple[date, float]] = []
+    lower: list[tuple[date, float]] = []
     fc = r.forecast
-    fc_value = fc.value_at_target if fc is not None else None
-    if fc is not None and fc_value is not None and series:
-        last_d = series[-1][0]
-        slope = fc.slope_per_year / 365.25
-        forecast = [(last_d, fc_value + slope * (last_d - fc.at).days), (fc.at, fc_value)]
-    points = actual + planned + forecast
-    x0 = min(d for d, _ in points)
-    x1 = max([as_of, *(d for d, _ in points)])
+    if fc is not None and fc.value_at_target is not None:
+        # From the latest value to the forecast date, as the terminal chart draws it.
+        d0, d1 = sorted((actual[-1][0], fc.at))
+        steps = min(BAND_STEPS, (d1 - d0).days)
+        for k in range(steps + 1 if steps else 0):
+            d = date.fromordinal(d0.toordinal() + round(k * (d1 - d0).days / steps))
+            v, v_lo, v_hi = fc.at_date(d)
+            line.append((d, v))
+            lower.append((d, v_lo))
+            upper.append((d, v_hi))
+    drawn = actual + planned + line + lower + upper
+    x0 = min(d for d, _ in drawn)
+    x1 = max([as_of, *(d for d, _ in drawn)])
     if x1 <= x0:
         x1 = date.fromordinal(x0.toordinal() + 1)
-    lo = min(v for _, v in points)
-    hi = max(v for _, v in points)
-    if hi == lo:
-        hi, lo = hi + 1, lo - 1 if lo > 0 else lo
+    lo = min(v for _, v in drawn)
+    hi = max(v for _, v in drawn)
+    if hi == lo:  # a flat series: one unit of room, on a side the indicator can reach
+        floor, ceiling = bounds_of(i, IndicatorFacts(min_value=min(v for _, v in actual)))
+        hi, lo = min(hi + 1, ceiling), max(lo - 1, floor)
+        if hi == lo:
+            hi, lo = (hi + 1, lo) if ceiling == math.inf else (hi, lo - 1)
 
     def x(d: date) -> float:
         return PAD + (d - x0).days / (x1 - x0).days * (W - PAD - 8)
@@ -62,26 +86,34 @@ def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: dat
     def y(v: float) -> float:
         return 8 + (hi - v) / (hi - lo) * (H - 30)
 
-    def line(pts: list[tuple[date, float]]) -> str:
-        return " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in pts)
+    def pts(points: list[tuple[date, float]]) -> str:
+        return " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
 
+    dp = r.decimals
+    drawn_parts = ["planned path"] if planned else []
+    drawn_parts.append("actual values")
+    if line:
+        drawn_parts.append("forecast with its 80 % prediction interval")
+    shows = ", ".join(drawn_parts)
     parts = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
-        f'aria-label="{escape(i.name)}: planned path, actual values and forecast">',
+        f'aria-label="{escape(i.name)}: {escape(shows)}">',
         f"<title>{escape(i.name)}</title>",
         f'<line x1="{PAD}" y1="{H - 22}" x2="{W - 8}" y2="{H - 22}" class="axis"/>',
         f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{H - 22}" class="axis"/>',
-        f'<text x="{PAD - 4}" y="14" class="lbl" text-anchor="end">{escape(num(hi))}</text>',
-        f'<text x="{PAD - 4}" y="{H - 22}" class="lbl" text-anchor="end">{escape(num(lo))}</text>',
+        f'<text x="{PAD - 4}" y="14" class="lbl" text-anchor="end">{escape(fmt_num(hi, dp))}</text>',
+        f'<text x="{PAD - 4}" y="{H - 22}" class="lbl" text-anchor="end">{escape(fmt_num(lo, dp))}</text>',
         f'<text x="{PAD}" y="{H - 6}" class="lbl">{x0.isoformat()}</text>',
         f'<text x="{W - 8}" y="{H - 6}" class="lbl" text-anchor="end">{x1.isoformat()}</text>',
-        f'<line x1="{x(as_of):.1f}" y1="8" x2="{x(as_of):.1f}" y2="{H - 22}" class="today"/>',
     ]
+    if upper:
+        parts.append(f'<polygon points="{pts(upper + lower[::-1])}" class="band"/>')
+    parts.append(f'<line x1="{x(as_of):.1f}" y1="8" x2="{x(as_of):.1f}" y2="{H - 22}" class="today"/>')
     if planned:
-        parts.append(f'<polyline points="{line(planned)}" class="planned"/>')
-    if forecast:
-        parts.append(f'<polyline points="{line(forecast)}" class="forecast"/>')
-    parts.append(f'<polyline points="{line(actual)}" class="actual"/>')
+        parts.append(f'<polyline points="{pts(planned)}" class="planned"/>')
+    if line:
+        parts.append(f'<polyline points="{pts(line)}" class="forecast"/>')
+    parts.append(f'<polyline points="{pts(actual)}" class="actual"/>')
     parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="2.5" class="dot"/>' for d, v in actual]
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -107,9 +139,13 @@ def _env() -> Any:
     )
     env.filters["pct"] = pct
     env.filters["num"] = num
+    env.filters["fmt_num"] = fmt_num
     env.filters["one_line"] = one_line
     env.globals["linkable"] = linkable
     env.globals["summary"] = entry_summary
+    env.globals["byline"] = byline
+    env.globals["indicator_trend"] = indicator_trend
+    env.globals["indicator_forecast"] = indicator_forecast
     return env
 
 
@@ -118,10 +154,7 @@ def render(r: Report) -> str:
     charts: dict[str, Markup] = {}
     for row in r.rows:
         for ir in row.result.indicators:
-            charts[ir.indicator.id] = chart(ir, r.series.get(ir.indicator.id, ()), r.as_of, s.plan.horizon)
-    counts: dict[str, int] = {}
-    for o in s.objectives:
-        counts[o.rag.value] = counts.get(o.rag.value, 0) + 1
+            charts[ir.indicator.id] = chart(ir, r.series.get(ir.indicator.id, ()), r.as_of)
     template = _env().get_template("report.html.j2")
     return str(
         template.render(
@@ -129,9 +162,10 @@ def render(r: Report) -> str:
             s=s,
             st=r.stocktake,
             charts=charts,
-            counts=counts,
+            change_mark=CHANGE_MARK,
+            change_word=CHANGE_WORD,
             trend_mark=TREND_MARK,
-            trend_word=TREND_WORD,
+            disagreement=DISAGREEMENT,
             cap=LIST_CAP,
             footer=footer_lines(r),
             version=__version__,

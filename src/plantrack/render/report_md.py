@@ -8,12 +8,20 @@ from urllib.parse import quote
 
 from plantrack import __version__
 from plantrack.ledger import Entry
+from plantrack.render import fmt_num
 from plantrack.render.reportbits import (
+    CHANGE_MARK,
+    DISAGREEMENT,
     LIST_CAP,
     TREND_MARK,
+    byline,
+    confidence_words,
     entry_summary,
     footer_lines,
+    indicator_forecast,
+    indicator_trend,
     linkable,
+    objective_trend,
     one_line,
     pct,
 )
@@ -48,8 +56,13 @@ def _cites(entries: Sequence[Entry]) -> str:
     return ", ".join(cite(e) for e in entries) or "—"
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {rag}" for rag, n in counts.items()) or "none"
+
+
 def render(r: Report) -> str:
     s = r.status
+    issuer = s.plan.committed_by
     out: list[str] = []
     w = out.append
     w(f"# {md(r.plan_title)}")
@@ -57,49 +70,111 @@ def render(r: Report) -> str:
         w(f"{md(r.plan_title_zh)}")
     w("")
     w(f"**Report for {md(r.period.label)}** ({r.period.start} to {r.period.end})")
+    if issuer:
+        w("")
+        w(f"Committed by {md(issuer)}, unless an objective says otherwise.")
     w("")
     w("## Headline")
     w("")
     w(
-        f"- Progress made: **{pct(s.progress)}** against **{pct(s.expected)}** expected: **{s.rag.value.upper()}**"
+        f"- Progress made: **{pct(s.progress)}** from {s.measured} of {len(s.objectives)} objectives, "
+        f"against **{pct(s.expected)}** expected: **{s.rag.value.upper()}**"
     )
     w(f"- Time elapsed: {pct(s.elapsed)} of {s.plan.adopted} → {s.plan.horizon}")
-    counts: dict[str, int] = {}
-    for o in s.objectives:
-        counts[o.rag.value] = counts.get(o.rag.value, 0) + 1
-    w("- Objectives: " + ", ".join(f"{n} {rag}" for rag, n in counts.items()))
+    w(f"- Trend: {TREND_MARK[s.trend.value]} {s.trend.value}")
+    w("- Objectives by status: " + _counts(s.counts))
     w("")
     w("## By sector, theme and park")
     w("")
-    w("| group | | progress | expected | RAG | objectives |")
-    w("|---|---|---:|---:|---|---:|")
+    w("Without progress, a group shows the trend of its objectives.")
+    w("")
+    w("| group | | progress | expected | RAG | measured | by status | trend |")
+    w("|---|---|---:|---:|---|---:|---|---|")
     for kind in ("sector", "theme", "park"):
         for g in s.groups.get(kind, ()):
             w(
-                f"| {kind} | {md(g.name)} | {pct(g.progress)} | {pct(g.expected)} | {g.rag.value} | {g.objectives} |"
+                f"| {kind} | {md(g.name)} | {pct(g.progress)} | {pct(g.expected)} | {g.rag.value} | "
+                f"{g.measured}/{g.objectives} | {_counts(g.counts)} | {TREND_MARK[g.trend.value]} {g.trend.value} |"
             )
     w("")
     w("## Objectives")
     w("")
-    w("Trend: ▲ up, ▼ down, ▶ unchanged since the end of the previous period, • new.")
+    w(
+        "Change: ▲ up, ▼ down, ▶ unchanged since the end of the previous period, • new. "
+        "Trend: the growth rate of the objective's indicators. "
+        f"≠: {DISAGREEMENT}."
+    )
     w("")
-    w("| RAG | objective | title | progress | expected | trend | milestones | overdue | sources |")
-    w("|---|---|---|---:|---:|:-:|---:|---:|---|")
+    w(
+        "| RAG | objective | title | progress | expected | change | trend | confidence | milestones "
+        "| overdue | sources |"
+    )
+    w("|---|---|---|---:|---:|:-:|---|---|---:|---:|---|")
     for row in r.rows:
         o = row.result
         ms = f"{o.done}/{o.total}" if o.objective.milestones else "—"
+        rag = o.rag.value + (" ≠" if o.disagreement else "")
+        by = byline(o.objective.committed_by, issuer)
+        title = (md(f"[{by}]") + " " if by else "") + md(o.objective.title)
         w(
-            f"| {o.rag.value} | `{code(o.objective.id)}` | {md(o.objective.title)} | {pct(o.progress)} | "
-            f"{pct(o.expected)} | {TREND_MARK[row.trend]} | {ms} | {o.overdue or ''} | {_cites(row.sources)} |"
+            f"| {rag} | `{code(o.objective.id)}` | {title} | {pct(o.progress)} | {pct(o.expected)} | "
+            f"{CHANGE_MARK[row.change]} | {objective_trend(o)} | {confidence_words(o.confidence)} | {ms} | "
+            f"{o.overdue or ''} | {_cites(row.sources)} |"
         )
     w("")
+    judged = [row for row in r.rows if row.result.confidence is not None]
+    if judged:
+        w("## Delivery confidence")
+        w("")
+        w("The latest assessment of each objective that has one, with its reasoning.")
+        w("")
+        for row in judged:
+            o = row.result
+            conf = o.confidence
+            assert conf is not None
+            line = f"- `{code(o.objective.id)}` **{conf.level.value}** on {conf.on}"
+            if conf.stale:
+                line += f" (stale: {conf.age_days} days old)"
+            if row.assessment is not None:
+                line += f" · {cite(row.assessment)} · {md(row.assessment.user)}: {md(row.assessment.text)}"
+            if o.disagreement:
+                line += f" · ≠ progress says **{o.progress_rag.value}**"
+            w(line)
+        w("")
+    inds = [(row, ir) for row in r.rows for ir in row.result.indicators]
+    if inds:
+        w("## Indicators")
+        w("")
+        w(
+            "Forecasts: least-squares line with its 80 % prediction interval, only with at least "
+            "3 points spanning 180 days."
+        )
+        w("")
+        w("| indicator | name | value | target | progress | trend | forecast | source |")
+        w("|---|---|---:|---:|---:|---|---|---|")
+        for row, ir in inds:
+            i = ir.indicator
+            unit = f" {i.unit}" if i.unit else ""
+            target = (
+                f"{fmt_num(i.target, ir.decimals)} by {i.target_date}" if i.target is not None else "none"
+            )
+            by = byline(i.committed_by, row.result.objective.committed_by)
+            name = (md(f"[{by}]") + " " if by else "") + md(i.name)
+            src = row.indicator_sources.get(i.id)
+            w(
+                f"| `{code(i.id)}` | {name} | {md(fmt_num(ir.value, ir.decimals) + unit)} | {md(target)} | "
+                f"{pct(ir.progress)} | {TREND_MARK[ir.trend.status.value]} {md(indicator_trend(ir))} | "
+                f"{md(indicator_forecast(ir))} | {cite(src) if src else '—'} |"
+            )
+        w("")
     st = r.stocktake
     c = st.counts
     w(f"## What changed in {md(r.period.label)}")
     w("")
     w(
         f"{c['entries']} entries dated in the period: {c['completed']} milestones completed, "
-        f"{c['measurements']} measurements, {c['notes']} notes; {len(st.rag_changes)} RAG changes, "
+        f"{c['measurements']} measurements, {c['notes']} notes, {c['assessments']} assessments; "
+        f"{len(st.rag_changes)} RAG changes, "
         f"{len(st.slips)} slipped due dates, {c['retractions']} retractions."
     )
     w("")
@@ -120,6 +195,15 @@ def render(r: Report) -> str:
             for e in st.measurements
         ],
         c["measurements"],
+    )
+    _section(
+        w,
+        "Assessments",
+        [
+            f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
+            for e in st.assessments
+        ],
+        c["assessments"],
     )
     prev_label = r.previous.as_of.isoformat()
     _section(
