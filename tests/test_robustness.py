@@ -86,52 +86,61 @@ def test_six_writers_and_a_reader_lose_nothing_and_double_nothing(tmp_path: Path
     assert _plantrack("db", "doctor", env=env).returncode == 0
 
 
-def _wait_for_write_phase(db: Path, proc: subprocess.Popen[str], timeout: float = 60) -> bool:
-    """True once the process has started writing (the WAL grows), False if it finished first."""
-    wal = Path(f"{db}-wal")
-    start = time.time()
-    base = wal.stat().st_size if wal.exists() else 0
-    while time.time() - start < timeout:
+def _kill_at(point: str, args: list[str], env: dict[str, str], marks: Path) -> None:
+    """Run plantrack until it reaches the named checkpoint, then SIGKILL it there.
+
+    The command announces the point in ``marks`` and waits there, so the kill lands at that
+    point however fast or slow the machine is; a command that exits first fails the test.
+    """
+    held = dict(env, PLANTRACK_TEST_HOLD=point, PLANTRACK_TEST_MARKS=str(marks))
+    proc = subprocess.Popen([sys.executable, "-m", "plantrack", *args], env=held,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 600  # a bound for a hung machine, not a guess at speed
+    while not (marks.exists() and point in marks.read_text(encoding="utf-8").split()):
         if proc.poll() is not None:
-            return False
-        if wal.exists() and wal.stat().st_size > base + 4 * 1024 * 1024:
-            return True
-        time.sleep(0.02)
-    return False
+            out, err = proc.communicate()
+            pytest.fail(f"plantrack {' '.join(args)} ended (exit {proc.returncode}) before {point!r}: {err}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"plantrack {' '.join(args)} did not reach {point!r}")
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("moment", ["validating", "writing"])
-def test_killing_a_csv_import_leaves_all_or_nothing(tmp_path: Path, plan_file: Path, moment: str) -> None:
+def _count(db: Path, sql: str) -> int:
+    """Read a count without ever creating the file (read-only URI)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("point", ["bulk-validating", "bulk-writing"])
+def test_killing_a_csv_import_leaves_all_or_nothing(tmp_path: Path, plan_file: Path, point: str) -> None:
     db = tmp_path / "k.db"
     env = _env(db, plan_file)
     assert _plantrack("init", env=env).returncode == 0
     assert _plantrack("log", "obj-a", "committed before", env=env).returncode == 0
-    rows = 150_000
+    rows = 120_000
     csv_path = tmp_path / "notes.csv"
     with csv_path.open("w", encoding="utf-8") as f:
         f.write("id,text,on\n")
         for n in range(rows):
             f.write(f"obj-{'ab'[n % 2]},bulk note {n} 通關 samples,2026-0{1 + n % 9}-15\n")
-    proc = subprocess.Popen([sys.executable, "-m", "plantrack", "log", "--csv", str(csv_path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    if moment == "validating":
-        time.sleep(0.4)
-        killed = proc.poll() is None
-    else:
-        killed = _wait_for_write_phase(db, proc)
-    if killed:
-        proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=120)
-    conn = sqlite3.connect(db)
-    n = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
-    conn.close()
-    assert n in (1, 1 + rows), n
-    if killed:
-        assert n == 1  # the load had not committed: none of it is there
+    _kill_at(point, ["log", "--csv", str(csv_path)], env, tmp_path / "marks")
+    # Killed with 1,000 rows checked, or with 50,000 rows written in the open transaction:
+    # nothing of the load is there, and what was committed before is.
+    assert _count(db, "SELECT count(*) FROM entry") == 1
+    assert _count(db, "SELECT count(*) FROM entry WHERE text = 'committed before'") == 1
     doctor = _plantrack("db", "doctor", env=env)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     again = _plantrack("log", "--csv", str(csv_path), env=env)
     assert again.returncode == 0, again.stderr
+    assert _count(db, "SELECT count(*) FROM entry") == 1 + rows  # the same load, not killed: all of it
+    assert _plantrack("db", "doctor", env=env).returncode == 0
 
 
 def test_killing_plan_apply_leaves_all_or_nothing(tmp_path: Path) -> None:
@@ -142,19 +151,17 @@ def test_killing_plan_apply_leaves_all_or_nothing(tmp_path: Path) -> None:
     synth.plan(plan, 1500)
     db = tmp_path / "p.db"
     env = _env(db, plan)
-    proc = subprocess.Popen([sys.executable, "-m", "plantrack", "plan", "apply", str(plan)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    time.sleep(1.2)
-    killed = proc.poll() is None
-    if killed:
-        proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=120)
-    conn = sqlite3.connect(db)
-    revisions = conn.execute("SELECT count(*) FROM plan_revision").fetchone()[0]
-    objects = conn.execute("SELECT count(*) FROM plan_object").fetchone()[0]
-    conn.close()
-    assert (revisions, objects) in ((0, 0), (1, objects)) and (revisions == 0) == (objects == 0)
+    # Killed with every object of the plan written but not committed: none of it is there.
+    _kill_at("plan-apply", ["plan", "apply", str(plan)], env, tmp_path / "marks")
+    assert db.exists()  # the database was made (its own transaction) before the plan's
+    assert _count(db, "SELECT count(*) FROM plan_revision") == 0
+    assert _count(db, "SELECT count(*) FROM plan_object") == 0
     assert _plantrack("db", "doctor", env=env).returncode == 0
+    # Not killed, the same apply keeps all of it.
+    applied = _plantrack("plan", "apply", str(plan), env=env)
+    assert applied.returncode == 0, applied.stderr
+    assert _count(db, "SELECT count(*) FROM plan_revision") == 1
+    assert _count(db, "SELECT count(*) FROM plan_object WHERE kind = 'objective'") == 1500
     status = _plantrack("status", "--json", env=env)
     assert status.returncode == 0 and status.stdout.count('"id": "o') >= 1500
     assert SMALL_PLAN

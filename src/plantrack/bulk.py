@@ -169,6 +169,8 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
     for n, (line, row) in enumerate(rows, start=1):
         if progress is not None and n % 5000 == 0:
             progress(n, 0)
+        if n == 1000:
+            db.checkpoint("bulk-validating")
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) > width:
@@ -311,6 +313,7 @@ def _write(conn: sqlite3.Connection, kind: str, drafts: list[tuple[Any, ...]], u
             if len(out) >= 50_000:
                 _insert(conn, out)
                 out = []
+                db.checkpoint("bulk-writing")  # rows written, the transaction still open
                 if progress is not None:
                     progress(n, total)
         _insert(conn, out)

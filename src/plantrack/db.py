@@ -154,3 +154,25 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def checkpoint(name: str) -> None:
+    """A named point in a long write, for the crash tests: with PLANTRACK_TEST_HOLD=name the
+    command says it has reached it (a line in the file PLANTRACK_TEST_MARKS) and waits there
+    to be killed, so that a test kills it at that point, never after a guessed delay.
+
+    Without PLANTRACK_TEST_HOLD (every real use) this returns at once.
+    """
+    hold = os.environ.get("PLANTRACK_TEST_HOLD")
+    if hold != name:
+        return
+    marks = os.environ.get("PLANTRACK_TEST_MARKS")
+    if marks:
+        with open(marks, "a", encoding="utf-8") as f:
+            f.write(name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    import time
+
+    while True:  # until the test's SIGKILL
+        time.sleep(3600)

@@ -161,6 +161,7 @@ def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, use
         from plantrack import search
 
         search.rebuild_plan_index(conn)
+        db.checkpoint("plan-apply")  # everything written, not yet committed
         return rev, changes
 
 
