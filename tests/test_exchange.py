@@ -218,27 +218,53 @@ def test_not_a_bundle(sites) -> None:
     assert h("import", tmp / "missing.zip").exit_code == 2
 
 
+def _entries(db: Path) -> int:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM entry").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _wait_until(condition, what: str, proc: subprocess.Popen[bytes]) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 600  # a bound for a hung machine, not a guess at speed
+    while not condition():
+        assert proc.poll() is None, f"the writer stopped before {what}"
+        assert time.monotonic() < deadline, f"never saw {what}"
+        time.sleep(0.01)
+
+
 def test_backup_while_another_process_writes(sites) -> None:
     s, _h, tmp = sites
-    env = dict(os.environ, PLANTRACK_DB=str(tmp / "sz.db"))
+    db = tmp / "sz.db"
+    stop = tmp / "stop-writing"
+    env = dict(os.environ, PLANTRACK_DB=str(db))
+    # The writer logs notes until told to stop, so it is writing before, during and after the backup.
     writer = subprocess.Popen(
         [sys.executable, "-c",
-         "import subprocess,sys\n"
-         "for i in range(25):\n"
-         "    subprocess.run([sys.executable,'-m','plantrack','log','obj-a',f'note {i}'],check=True,capture_output=True)\n"],
+         "import pathlib,subprocess,sys\n"
+         "stop = pathlib.Path(sys.argv[1])\n"
+         "for i in range(2000):\n"
+         "    if stop.exists(): break\n"
+         "    subprocess.run([sys.executable,'-m','plantrack','log','obj-a',f'note {i}'],check=True,capture_output=True)\n",
+         str(stop)],
         env=env,
     )  # fmt: skip
-    time.sleep(0.5)
+    before = _entries(db)
+    _wait_until(lambda: _entries(db) >= before + 2, "the writer's first notes", writer)
     r = s("db", "backup", tmp / "backup" / "sz.db")
-    writer.wait(timeout=120)
-    assert writer.returncode == 0
     assert r.exit_code == 0, r.stderr
     backup = tmp / "backup" / "sz.db"
     conn = sqlite3.connect(backup)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     n_backup = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
     conn.close()
-    assert 3 <= n_backup <= 28
+    _wait_until(lambda: _entries(db) > n_backup, "a note written after the backup", writer)
+    stop.write_text("stop", encoding="utf-8")
+    writer.wait(timeout=300)
+    assert writer.returncode == 0
+    # A consistent snapshot from the middle of the writes: some of the notes, not all of them.
+    assert before + 2 <= n_backup < _entries(db)
     restored = tmp / "restored.db"
     assert s("--db", restored, "db", "restore", backup).exit_code == 0
     assert s("--db", restored, "db", "doctor").exit_code == 0
