@@ -18,6 +18,7 @@ FILES = (
     ("milestone", "hetao-milestones.csv"),
     ("measurement", "hetao-measurements.csv"),
     ("note", "hetao-notes.csv"),
+    ("assessment", "hetao-assessments.csv"),
 )
 
 
