@@ -326,7 +326,9 @@ def test_check_on_the_examples_agrees_with_the_evidence(cli, tmp_path: Path) -> 
     assert sorted(o["id"] for o in r.json()["objectives"]) == [
         "customs-supervision", "huanggang-port", "researcher-mobility"
     ]  # fmt: skip
-    before_the_goal_date = cli("--demo", "--db", demo_db, "check", "--fail-on", "red", "--as-of", "2025-12-30")
+    before_the_goal_date = cli(
+        "--demo", "--db", demo_db, "check", "--fail-on", "red", "--as-of", "2025-12-30"
+    )
     assert before_the_goal_date.exit_code == 0
     assert (
         cli("--demo", "--db", demo_db, "search", "通關", "--json").json()["entries"][0]["target"]
