@@ -130,8 +130,9 @@ def rag_text(rag: str, lang: str = "en") -> Text:
 
 
 def trend_text(trend: str, lang: str = "en", short: bool = False) -> Text:
-    word = TREND_ZH.get(trend, trend) if lang == "zh" else trend
-    label = TREND_MARK.get(trend, "") if short else f"{TREND_MARK.get(trend, '')} {word}"
+    word = TREND_ZH.get(trend, trend) if lang == "zh" else trend.replace("-", " ")
+    mark = TREND_MARK.get(trend, "")
+    label = mark if short else (f"{mark} {word}" if mark != "·" else word)
     return text(label, TREND_STYLE.get(trend, ""))
 
 
