@@ -217,8 +217,6 @@ def _closest(word: str, options: set[str]) -> str | None:
 
 PLAN_KEYS = {"id", "title", "title_zh", "adopted", "horizon", "timezone", "source", "review",
              "rag", "description", "trend", "assessment_days", "committed_by"}  # fmt: skip
-RAG_KEYS = {"amber", "red"}
-TREND_KEYS = {"strong", "moderate"}
 GROUP_KEYS = {"id", "name", "name_zh", "description", "source", "committed_by"}
 OBJECTIVE_KEYS = {"id", "title", "title_zh", "description", "source", "sector", "theme", "park",
                   "owner", "start", "due", "weight", "milestone", "indicator", "committed_by"}  # fmt: skip
@@ -312,40 +310,19 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
         problem = review_problem(review, adopted or date(2000, 1, 1))
         if problem:
             c.add(pp + ("review",), f"[plan]: review {review!r} is not a valid RRULE: {problem}")
-    amber, red = 0.05, 0.15
-    rag = raw_plan.get("rag")
-    if rag is not None:
-        rp = pp + ("rag",)
-        if not isinstance(rag, dict):
-            c.add(rp, "[plan]: rag must be a table with amber and red")
-        else:
-            c.keys(rag, RAG_KEYS, rp, "[plan.rag]")
-            a = c.number(rag, "amber", rp, "[plan.rag]")
-            r = c.number(rag, "red", rp, "[plan.rag]")
-            amber = a if a is not None else amber
-            red = r if r is not None else red
-            if not (0 <= amber <= 1 and 0 <= red <= 1):
-                c.add(rp, "[plan.rag]: amber and red must lie between 0 and 1")
-            elif amber > red:
-                c.add(rp, "[plan.rag]: amber must not be greater than red")
-    strong, moderate = 0.015, 0.005
-    trend = raw_plan.get("trend")
-    if trend is not None:
-        tp = pp + ("trend",)
-        if not isinstance(trend, dict):
-            c.add(tp, "[plan]: trend must be a table with strong and moderate")
-        else:
-            c.keys(trend, TREND_KEYS, tp, "[plan.trend]")
-            s_ = c.number(trend, "strong", tp, "[plan.trend]")
-            m_ = c.number(trend, "moderate", tp, "[plan.trend]")
-            strong = s_ if s_ is not None else strong
-            moderate = m_ if m_ is not None else moderate
-            if moderate < 0 or strong < 0:
-                c.add(
-                    tp, "[plan.trend]: strong and moderate are annual growth rates and must not be negative"
-                )
-            elif moderate > strong:
-                c.add(tp, "[plan.trend]: moderate must not be greater than strong")
+    amber, red = _pair(c, raw_plan, "rag", ("amber", "red"), (0.05, 0.15), pp)
+    if not (0 <= amber <= 1 and 0 <= red <= 1):
+        c.add(pp + ("rag",), "[plan.rag]: amber and red must lie between 0 and 1")
+    elif amber > red:
+        c.add(pp + ("rag",), "[plan.rag]: amber must not be greater than red")
+    strong, moderate = _pair(c, raw_plan, "trend", ("strong", "moderate"), (0.015, 0.005), pp)
+    if moderate < 0 or strong < 0:
+        c.add(
+            pp + ("trend",),
+            "[plan.trend]: strong and moderate are annual growth rates and must not be negative",
+        )
+    elif moderate > strong:
+        c.add(pp + ("trend",), "[plan.trend]: moderate must not be greater than strong")
     assessment_days = 120
     if "assessment_days" in raw_plan:
         raw_days = raw_plan["assessment_days"]
@@ -413,6 +390,24 @@ def _inherit_commitment(o: Objective, by: str | None) -> Objective:
         committed_by=own,
         milestones=tuple(replace(m, committed_by=m.committed_by or own) for m in o.milestones),
         indicators=tuple(replace(i, committed_by=i.committed_by or own) for i in o.indicators),
+    )
+
+
+def _pair(c: _Checker, raw_plan: dict[str, Any], key: str, names: tuple[str, str],
+          defaults: tuple[float, float], pp: tuple[Any, ...]) -> tuple[float, float]:  # fmt: skip
+    """Two numbers of a [plan.KEY] table (rag: amber, red; trend: strong, moderate), defaults kept."""
+    table = raw_plan.get(key)
+    if table is None:
+        return defaults
+    tp = pp + (key,)
+    if not isinstance(table, dict):
+        c.add(tp, f"[plan]: {key} must be a table with {names[0]} and {names[1]}")
+        return defaults
+    c.keys(table, set(names), tp, f"[plan.{key}]")
+    got = [c.number(table, name, tp, f"[plan.{key}]") for name in names]
+    return (
+        got[0] if got[0] is not None else defaults[0],
+        got[1] if got[1] is not None else defaults[1],
     )
 
 
