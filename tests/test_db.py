@@ -21,7 +21,7 @@ EXPECTED_TABLES = {
     "_sqlite_migrations": ["id", "migration_set", "name", "applied_at"],
     "target_stats": ["target", "entries", "last_on", "max_on", "m_n", "m_sx", "m_sy", "m_sxx", "m_sxy",
                      "v_on", "v_id", "v_value", "s_on", "s_id", "s_state", "m_syy", "m_first", "m_min",
-                     "m_frac"],
+                     "m_frac", "m_max"],
 }  # fmt: skip
 
 

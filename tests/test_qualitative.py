@@ -600,3 +600,34 @@ def test_an_overflowing_rate_is_strong_and_valid_json(small) -> None:
     assert r.exit_code == 0 and "Infinity" not in r.stdout
     assert r.json()["trend_detail"]["status"] == "strong" and r.json()["trend_detail"]["annual_rate"] is None
     assert "more than ±1,000 %" in small("show", "ind-a").stdout
+
+
+def test_once_reached_there_is_no_forecast_even_if_the_value_falls_back() -> None:
+    r = forecast_of(
+        TARGETED, [m("ti", 110, "2024-06-01"), m("ti", 50, "2024-12-01"), m("ti", 60, "2025-06-01")]
+    )
+    assert r.forecast is None and r.reached_on == date(2024, 6, 1)
+
+
+def test_plan_figures_that_are_not_whole_keep_their_places() -> None:
+    body = TARGETED.replace("target = 100", "target = 92.5")
+    assert forecast_of(body, [m("ti", 10, "2025-06-30")]).decimals == 2
+
+
+def test_values_too_large_for_a_line_give_no_forecast_and_valid_json(small) -> None:
+    for value, on in (("1e160", "2024-12-31"), ("2e160", "2025-06-30")):
+        assert small("measure", "ind-b", value, "--on", on).exit_code == 0
+    r = small("show", "ind-b", "--json")
+    assert r.exit_code == 0 and "NaN" not in r.stdout and "Infinity" not in r.stdout
+    assert r.json()["forecast"] is None and "too large" in r.json()["no_forecast"]
+
+
+def test_a_crossing_in_the_past_is_not_a_date_to_come() -> None:
+    # The line through 0, 30 and 60 (a year apart) crosses 100 in 2027; as of 2028 it has not been
+    # measured there, so the crossing is reported as past, not as when the target "will be" reached.
+    entries = [m("ti", 30, "2025-01-01"), m("ti", 60, "2026-01-01")]
+    r = forecast_of(TARGETED, entries, as_of=date(2028, 6, 30))
+    assert r.forecast is not None and r.forecast.reach_date is None
+    assert r.forecast.line_crossed is not None and r.forecast.line_crossed < date(2028, 6, 30)
+    ahead = forecast_of(TARGETED, entries, as_of=date(2026, 6, 30)).forecast
+    assert ahead is not None and ahead.reach_date is not None and ahead.reach_date > date(2026, 6, 30)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -250,6 +251,10 @@ def _entry_from_line(n: int, line: dict[str, Any]) -> ledger.Entry:
         value = line.get("value")
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise ValueError("value is not a number")
+        if value is not None and not math.isfinite(value):
+            raise ValueError("value is not a finite number")
+        if kind == Kind.MEASUREMENT and value is None:
+            raise ValueError("a measurement without a value")
         e = ledger.Entry(
             id=0, uid=str(line["uid"]), kind=kind, target=str(line["target"]), on=date.fromisoformat(line["on"]),
             recorded_at=str(line["recorded_at"]), user=str(line["user"]), site=str(line["site"]),

@@ -36,9 +36,12 @@ def default_path() -> Path:
 
 
 def fingerprint() -> str:
+    from plantrack.migrations import MIGRATIONS
     from plantrack.plansource import embedded_plan_path
 
     h = hashlib.sha256()
+    # The schema too: a demo built by another version of plantrack is rebuilt, not reused.
+    h.update("\n".join(sql for _name, sql in MIGRATIONS).encode("utf-8"))
     for path in [embedded_plan_path()] + [examples_dir() / name for _, name in FILES]:
         try:
             h.update(path.read_bytes())

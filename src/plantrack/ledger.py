@@ -750,9 +750,10 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
         m_first,
         m_min,
         m_frac,
+        m_max,
     ) in conn.execute(
         "SELECT target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy, v_on, v_id, v_value,"
-        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac FROM target_stats"
+        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac, m_max FROM target_stats"
     ):
         if target not in owner:
             continue
@@ -764,8 +765,8 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
             indicators[target] = build(
                 IndicatorFacts, value=v_value, value_on=fromiso(v_on), value_entry=v_id,
                 sums=build(Sums, n=m_n, sx=sx, sy=sy, sxx=sxx, sxy=sxy, syy=syy),
-                first_on=fromiso(m_first) if m_first else None, min_value=m_min, fractional=m_frac,
-                reached_on=None,
+                first_on=fromiso(m_first) if m_first else None, min_value=m_min, max_value=m_max,
+                fractional=m_frac, reached_on=None,
             )  # fmt: skip
         if s_state is not None and s_on is not None:
             milestones[target] = build(MilestoneFacts, state=states[s_state], since=fromiso(s_on), entry=s_id)
@@ -800,9 +801,10 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
 
 def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, IndicatorFacts],
                     day: str, known_at: str | None) -> None:  # fmt: skip
-    """For each indicator whose latest value has reached its target: the first value that did.
+    """For each indicator any of whose values has reached its target: the first day one did.
 
-    Few indicators reach their targets, so one indexed question each is cheap.
+    The smallest and largest values tell which indicators can have reached their targets; few
+    have, so one indexed question each is cheap.
     """
     from dataclasses import replace
 
@@ -813,7 +815,10 @@ def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, 
     for o in plan.objectives:
         for ind in o.indicators:
             f = indicators.get(ind.id)
-            if f is None or f.value is None or ind.target is None or not reached(ind, f.value):
+            if f is None or ind.target is None:
+                continue
+            extreme = f.min_value if ind.direction.value == "decrease" else f.max_value
+            if extreme is None or not reached(ind, extreme):
                 continue
             cmp = "<=" if ind.direction.value == "decrease" else ">="
             params: list[Any] = [ind.id, day, ind.target]
@@ -935,9 +940,9 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             params,
         )
     }
-    for target, n, sx, sy, sxx, sxy, syy, first_on, min_value, frac in conn.execute(
+    for target, n, sx, sy, sxx, sxy, syy, first_on, min_value, frac, max_value in conn.execute(
         "SELECT target, count(*), sum(x), sum(value), sum(x * x), sum(x * value), sum(value * value),"
-        " min(on_date), min(value), sum(value != round(value)) FROM"
+        " min(on_date), min(value), sum(value != round(value)), max(value) FROM"
         " (SELECT e.target, e.value, e.on_date, julianday(e.on_date) - julianday(:epoch) AS x"
         f" FROM entry e WHERE e.kind = 'measurement' AND {base}) GROUP BY target",
         params,
@@ -950,6 +955,7 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             sums=Sums(n, sx, sy, sxx, sxy, syy),
             first_on=date.fromisoformat(first_on),
             min_value=min_value,
+            max_value=max_value,
             fractional=frac,
         )
     milestones = {

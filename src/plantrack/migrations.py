@@ -271,13 +271,14 @@ def _m006() -> str:
     documented twelve-step procedure; the connection turns foreign keys off around migrations):
     rows, ids, hashes and the AUTOINCREMENT counter are copied as they are, and the indexes and
     triggers are made again. target_stats gains the sum of squared values (for the prediction
-    interval), the first measurement date (the span), the smallest value (a series never
-    negative is never forecast below 0) and the count of values that are not whole (decimals).
+    interval), the first measurement date (the span), the smallest and largest values (a series
+    never negative is never forecast below 0; whether a target was ever reached) and the count
+    of values that are not whole (decimals).
     """
     meas = f"e.kind = 'measurement' AND {_LIVE_E}"
     recount_cols = (
         "target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy, v_on, v_id, v_value,"
-        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac"
+        " s_on, s_id, s_state, m_syy, m_first, m_min, m_frac, m_max"
     )
     latest = "ORDER BY e.on_date DESC, e.id DESC LIMIT 1"
     return f"""
@@ -338,6 +339,7 @@ ALTER TABLE target_stats ADD COLUMN m_syy REAL NOT NULL DEFAULT 0;
 ALTER TABLE target_stats ADD COLUMN m_first TEXT;
 ALTER TABLE target_stats ADD COLUMN m_min REAL;
 ALTER TABLE target_stats ADD COLUMN m_frac INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE target_stats ADD COLUMN m_max REAL;
 
 CREATE TRIGGER entry_stats_insert AFTER INSERT ON entry
 WHEN new.kind != 'retraction' AND plantrack_fts_live()
@@ -359,7 +361,8 @@ BEGIN
         CASE WHEN new.kind = 'measurement' THEN new.value * new.value ELSE 0 END,
         CASE WHEN new.kind = 'measurement' THEN new.on_date END,
         CASE WHEN new.kind = 'measurement' THEN new.value END,
-        new.kind = 'measurement' AND new.value != round(new.value)
+        new.kind = 'measurement' AND new.value != round(new.value),
+        CASE WHEN new.kind = 'measurement' THEN new.value END
     )
     ON CONFLICT (target) DO UPDATE SET
         entries = target_stats.entries + 1,
@@ -374,6 +377,7 @@ BEGIN
         m_first = CASE WHEN excluded.m_first IS NOT NULL AND (target_stats.m_first IS NULL OR excluded.m_first < target_stats.m_first) THEN excluded.m_first ELSE target_stats.m_first END,
         m_min = CASE WHEN excluded.m_min IS NOT NULL AND (target_stats.m_min IS NULL OR excluded.m_min < target_stats.m_min) THEN excluded.m_min ELSE target_stats.m_min END,
         m_frac = target_stats.m_frac + excluded.m_frac,
+        m_max = CASE WHEN excluded.m_max IS NOT NULL AND (target_stats.m_max IS NULL OR excluded.m_max > target_stats.m_max) THEN excluded.m_max ELSE target_stats.m_max END,
         v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
         v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
         v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
@@ -405,7 +409,8 @@ BEGIN
         (SELECT total(e.value * e.value) FROM entry e WHERE {_OF} AND {meas}),
         (SELECT min(e.on_date) FROM entry e WHERE {_OF} AND {meas}),
         (SELECT min(e.value) FROM entry e WHERE {_OF} AND {meas}),
-        (SELECT count(*) FROM entry e WHERE {_OF} AND {meas} AND e.value != round(e.value));
+        (SELECT count(*) FROM entry e WHERE {_OF} AND {meas} AND e.value != round(e.value)),
+        (SELECT max(e.value) FROM entry e WHERE {_OF} AND {meas});
 END;
 """
 
@@ -413,9 +418,9 @@ END;
 # Recount every target from its entries, with m006's columns (after bulk loads, and to fill them).
 RECOUNT_ALL_V2 = f"""
 INSERT OR REPLACE INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
-                                     v_on, v_id, v_value, s_on, s_id, s_state, m_syy, m_first, m_min, m_frac)
+                                     v_on, v_id, v_value, s_on, s_id, s_state, m_syy, m_first, m_min, m_frac, m_max)
 SELECT t.target, s.entries, s.last_on, s.max_on, s.m_n, s.m_sx, s.m_sy, s.m_sxx, s.m_sxy,
-    v.on_date, v.id, v.value, m.on_date, m.id, m.state, s.m_syy, s.m_first, s.m_min, s.m_frac
+    v.on_date, v.id, v.value, m.on_date, m.id, m.state, s.m_syy, s.m_first, s.m_min, s.m_frac, s.m_max
 FROM (SELECT DISTINCT target FROM entry WHERE kind != 'retraction' {{where}}) AS t
 JOIN (
     SELECT e.target,
@@ -430,7 +435,8 @@ JOIN (
         total(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value * e.value END) AS m_syy,
         min(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.on_date END) AS m_first,
         min(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value END) AS m_min,
-        sum(e.kind = 'measurement' AND {_LIVE_E} AND e.value != round(e.value)) AS m_frac
+        sum(e.kind = 'measurement' AND {_LIVE_E} AND e.value != round(e.value)) AS m_frac,
+        max(CASE WHEN e.kind = 'measurement' AND {_LIVE_E} THEN e.value END) AS m_max
     FROM entry e {{ewhere}} GROUP BY e.target
 ) AS s ON s.target = t.target
 LEFT JOIN (

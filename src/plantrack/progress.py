@@ -113,7 +113,8 @@ class IndicatorFacts:
     first_on: date | None = None  # the earliest of them
     min_value: float | None = None  # the smallest of them
     fractional: int = 0  # how many of them are not whole numbers
-    reached_on: date | None = None  # the first of them at or beyond the target (when the latest is)
+    reached_on: date | None = None  # the first of them at or beyond the target, if any is
+    max_value: float | None = None  # the largest of them
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ class Forecast:
     resid_sd: float = 0.0
     t: float = 0.0
     bounds: tuple[float, float] = (-math.inf, math.inf)
+    line_crossed: date | None = None  # the line crossed the target in the past, unmeasured
 
     def at_date(self, d: date) -> tuple[float, float, float]:
         """The line's value and its 80 % prediction interval at ``d``, within the bounds."""
@@ -382,7 +384,10 @@ def decimals_of(ind: Indicator, facts: IndicatorFacts) -> int:
     """The plan's ``decimals``, else 0 when every value so far is whole, else 2."""
     if ind.decimals is not None:
         return ind.decimals
-    return 0 if float(ind.baseline).is_integer() and facts.fractional == 0 else 2
+    planned = (
+        [ind.baseline] + ([ind.target] if ind.target is not None else []) + [p.value for p in ind.trajectory]
+    )
+    return 0 if all(float(v).is_integer() for v in planned) and facts.fractional == 0 else 2
 
 
 def bounds_of(ind: Indicator, facts: IndicatorFacts) -> tuple[float, float]:
@@ -422,6 +427,8 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     syy = s.syy - s.sy * s.sy / n
     if sxx < EPS:
         return None, "the points do not span any time"
+    if not all(math.isfinite(v) for v in (s.sy, s.syy, s.sxy, sxy, syy)):
+        return None, "the values are too large to fit a line to"
     slope = sxy / sxx
     mean_x = s.sx / n
     intercept = s.sy / n - slope * mean_x
@@ -429,6 +436,8 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     x0 = days(at)
     projected = intercept + slope * x0
     sse = max(0.0, syy - slope * sxy)
+    if not all(math.isfinite(v) for v in (slope * 365.25, intercept, projected, sse)):
+        return None, "the values are too large to fit a line to"
     spread = math.sqrt(sse / (n - 2)) * math.sqrt(1 + 1 / n + (x0 - mean_x) ** 2 / sxx)
     half = t90(n - 2) * spread
     low_b, high_b = bounds_of(ind, facts)
@@ -439,6 +448,7 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
         return min(max(v, low_b), high_b)
 
     reach: date | None = None
+    crossed: date | None = None
     if ind.target is not None:
         rising = ind.target > ind.baseline
         if (rising and slope > EPS) or (not rising and slope < -EPS):
@@ -447,11 +457,12 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
                 reach = EPOCH + timedelta(days=math.ceil(x - EPS))
             except (OverflowError, ValueError):
                 reach = None
-            # The line may cross the target before the latest measurement, which has not reached
-            # it (else there would be no forecast): then not before the day after that measurement.
-            latest = facts.value_on
-            if reach is not None and latest is not None and reach <= latest:
-                reach = latest + timedelta(days=1)
+            # A crossing on or before today (or before the latest measurement, which has not
+            # reached the target, else there would be no forecast) is not a date to come: it is
+            # reported as such, never as when the target "will be" reached.
+            latest = max(as_of or EPOCH, facts.value_on or EPOCH)
+            if reach is not None and reach <= latest:
+                crossed, reach = reach, None
     return (
         Forecast(
             value_at_target=inside(projected),
@@ -468,6 +479,7 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
             resid_sd=math.sqrt(sse / (n - 2)),
             t=t90(n - 2),
             bounds=(low_b, high_b),
+            line_crossed=crossed,
         ),
         None,
     )
@@ -517,11 +529,11 @@ def indicator_result(ind: Indicator, facts: IndicatorFacts, as_of: date, horizon
         expected = progress_of(exp_value, ind.baseline, ind.target)
         if ind.target_date is not None and ind.target_date > as_of:
             required = (ind.target - value) / (ind.target_date - as_of).days * 365.25
-    reached_on = None
+    # Once any measurement has reached the target there is no forecast: it was reached on that day.
+    reached_on = facts.reached_on if ind.target is not None else None
     fc: Forecast | None = None
     why: str | None = None
-    if facts.value is not None and reached(ind, facts.value):
-        reached_on = facts.reached_on or facts.value_on
+    if reached_on is not None:
         why = f"the target was reached on {reached_on}"
     else:
         fc, why = forecast(ind, facts, horizon, as_of)
@@ -797,6 +809,7 @@ def facts_from_entries(plan: Plan, entries: Iterable[Entry], as_of: date) -> Fac
                 sums=f.sums.add(days(e.on), e.value),
                 first_on=e.on if f.first_on is None else min(f.first_on, e.on),
                 min_value=e.value if f.min_value is None else min(f.min_value, e.value),
+                max_value=e.value if f.max_value is None else max(f.max_value, e.value),
                 fractional=f.fractional + (0 if float(e.value).is_integer() else 1),
             )
             series.setdefault(e.target, []).append((e.on, e.value))
@@ -811,7 +824,8 @@ def facts_from_entries(plan: Plan, entries: Iterable[Entry], as_of: date) -> Fac
             judged[e.target] = AssessmentFacts(Level(e.level), e.on, e.id)
     for target, f in inds.items():
         ind = indicator_of.get(target)
-        if ind is not None and f.value is not None and reached(ind, f.value):
-            first = min(d for d, v in series[target] if reached(ind, v))
-            inds[target] = replace(f, reached_on=first)
+        if ind is not None:
+            hits = [d for d, v in series[target] if reached(ind, v)]
+            if hits:
+                inds[target] = replace(f, reached_on=min(hits))
     return Facts(inds, mss, ev, judged)

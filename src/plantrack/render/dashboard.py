@@ -464,9 +464,12 @@ def forecast_line(r: IndicatorResult) -> str:
         line += f" (80 % interval {fmt_num(fc.low, places)}–{fmt_num(fc.high, places)})"
     line += f", from {fc.points} points over {fc.span_days} days"
     if i.target is not None:
-        line += (
-            f"; target reached around {fc.reach_date}" if fc.reach_date else "; not with the present trend"
-        )
+        if fc.reach_date:
+            line += f"; target reached around {fc.reach_date}"
+        elif fc.line_crossed:
+            line += f"; the trend line crossed the target around {fc.line_crossed}, but no measurement has reached it"
+        else:
+            line += "; not with the present trend"
     return line
 
 
@@ -620,7 +623,14 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
             if i.reached_on is not None:
                 reach = f"reached on {i.reached_on}"
             elif i.forecast and i.indicator.target is not None:
-                reach = str(i.forecast.reach_date) if i.forecast.reach_date else "not with present trend"
+                fc = i.forecast
+                reach = (
+                    str(fc.reach_date)
+                    if fc.reach_date
+                    else f"line crossed {fc.line_crossed}, unmeasured"
+                    if fc.line_crossed
+                    else "not with present trend"
+                )
             forecast_cell = "—"
             if i.forecast is not None and i.forecast.value_at_target is not None:
                 fc = i.forecast

@@ -91,6 +91,7 @@ def indicator(r: IndicatorResult, full: bool = False) -> dict[str, Any]:
                 "points": fc.points,
                 "span_days": fc.span_days,
                 "reach_date": day(fc.reach_date),
+                "line_crossed": day(fc.line_crossed),
                 "reachable": fc.reach_date is not None,
                 "slope_per_year": num(fc.slope_per_year),
             },
