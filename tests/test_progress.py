@@ -260,7 +260,12 @@ def test_forecast_by_least_squares() -> None:
     assert i.forecast.high == pytest.approx(i.forecast.value_at_target)
     per_day = 10 / 366
     assert i.forecast.value_at_target == pytest.approx(per_day * (date(2028, 12, 31) - date(2024, 1, 1)).days)
-    assert i.forecast.reach_date == date(2024, 1, 1) + timedelta(days=732)
+    # The line reaches 20 on day 732 (2026-01-02): before AS_OF, unmeasured, so a past crossing.
+    assert i.forecast.reach_date is None
+    assert i.forecast.line_crossed == date(2024, 1, 1) + timedelta(days=732)
+    earlier = status(plan, [m("i", 5, "2024-07-02"), m("i", 10, "2025-01-01")], date(2025, 6, 30))
+    ahead = earlier.objective("o").indicators[0].forecast  # type: ignore[union-attr]
+    assert ahead is not None and ahead.reach_date == date(2024, 1, 1) + timedelta(days=732)
     assert i.observed_per_year == pytest.approx(per_day * 365.25)
     assert i.required_per_year == pytest.approx((20 - 10) / (date(2028, 12, 31) - AS_OF).days * 365.25)
 
