@@ -631,3 +631,12 @@ def test_a_crossing_in_the_past_is_not_a_date_to_come() -> None:
     assert r.forecast.line_crossed is not None and r.forecast.line_crossed < date(2028, 6, 30)
     ahead = forecast_of(TARGETED, entries, as_of=date(2026, 6, 30)).forecast
     assert ahead is not None and ahead.reach_date is not None and ahead.reach_date > date(2026, 6, 30)
+
+
+def test_results_made_without_init_have_every_field() -> None:
+    from dataclasses import fields
+
+    r = forecast_of(MONITORED, [m("i", 120, "2024-09-01"), m("i", 150, "2025-06-01")])
+    assert r.forecast is not None
+    for obj in (r, r.forecast):
+        assert set(vars(obj)) == {f.name for f in fields(obj)}  # type: ignore[arg-type]

@@ -438,8 +438,9 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     sse = max(0.0, syy - slope * sxy)
     if not all(math.isfinite(v) for v in (slope * 365.25, intercept, projected, sse)):
         return None, "the values are too large to fit a line to"
-    spread = math.sqrt(sse / (n - 2)) * math.sqrt(1 + 1 / n + (x0 - mean_x) ** 2 / sxx)
-    half = t90(n - 2) * spread
+    resid_sd = math.sqrt(sse / (n - 2))
+    t = t90(n - 2)
+    half = t * resid_sd * math.sqrt(1 + 1 / n + (x0 - mean_x) ** 2 / sxx)
     low_b, high_b = bounds_of(ind, facts)
 
     def inside(v: float) -> float | None:
@@ -464,7 +465,8 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
             if reach is not None and reach <= latest:
                 crossed, reach = reach, None
     return (
-        Forecast(
+        build(  # every field given: thousands are made per command on a large plan
+            Forecast,
             value_at_target=inside(projected),
             at=at,
             reach_date=reach,
@@ -476,8 +478,8 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
             intercept=intercept,
             mean_x=mean_x,
             sxx=sxx,
-            resid_sd=math.sqrt(sse / (n - 2)),
-            t=t90(n - 2),
+            resid_sd=resid_sd,
+            t=t,
             bounds=(low_b, high_b),
             line_crossed=crossed,
         ),
@@ -539,7 +541,8 @@ def indicator_result(ind: Indicator, facts: IndicatorFacts, as_of: date, horizon
         fc, why = forecast(ind, facts, horizon, as_of)
     observed = fc.slope_per_year if fc is not None else None
     strong, moderate = (plan.trend_strong, plan.trend_moderate) if plan is not None else (0.015, 0.005)
-    return IndicatorResult(
+    return build(  # every field given: thousands are made per command on a large plan
+        IndicatorResult,
         indicator=ind,
         value=value,
         value_on=facts.value_on,
