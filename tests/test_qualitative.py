@@ -18,6 +18,7 @@ from plantrack.ledger import Entry
 from plantrack.models import Direction, Indicator, Kind, Level
 from plantrack.progress import IndicatorFacts, Rag, Trend
 
+from . import test_progress as progress_tests
 from .conftest import SMALL_PLAN
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,23 +30,10 @@ _ids = count(1)
 
 
 def plan_of(body: str, head: str = "") -> planfile.Plan:
-    text = textwrap.dedent(
-        """\
-        [plan]
-        id = "p"
-        title = "P"
-        adopted = 2024-01-01
-        horizon = 2030-12-31
-        """
-    )
-    return planfile.load(
-        planfile.PlanSource("t.toml", text + textwrap.dedent(head) + textwrap.dedent(body), "")
-    )
+    return progress_tests.plan_of(body, head)  # type: ignore[no-any-return]
 
 
-def m(target: str, value: float, on: str, retracted: bool = False) -> Entry:
-    return Entry(next(_ids), "u", Kind.MEASUREMENT, target, date.fromisoformat(on), "t", "me", "s",
-                 value=value, retracted=retracted)  # fmt: skip
+m = progress_tests.m
 
 
 def a(target: str, level: str, on: str, retracted: bool = False) -> Entry:
