@@ -30,16 +30,24 @@ class Bench:
         self.cmd = plantrack_command()
         self.rows: list[tuple[str, float, str, str]] = []
 
-    def once(self, *args: str) -> float:
+    def once(self, *args: str, env: dict[str, str] | None = None) -> float:
         start = time.perf_counter()
-        r = subprocess.run(self.cmd + list(args), env=self.env, capture_output=True, text=True)
+        r = subprocess.run(self.cmd + list(args), env=self.env | (env or {}), capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if r.returncode not in (0, 1):
             raise SystemExit(f"plantrack {' '.join(args)} failed: {r.stderr}")
         return elapsed
 
-    def median(self, runs: int, *args: str) -> float:
-        return statistics.median(self.once(*args) for _ in range(runs))
+    def median(self, runs: int, *args: str, env: dict[str, str] | None = None) -> float:
+        return statistics.median(self.once(*args, env=env) for _ in range(runs))
+
+    def median_after(self, runs: int, before: tuple[str, ...], *args: str) -> float:
+        """The median time of ``args`` run straight after ``before`` (which is not timed)."""
+        times = []
+        for _ in range(runs):
+            self.once(*before)
+            times.append(self.once(*args))
+        return statistics.median(times)
 
     def row(self, name: str, seconds: float, goal: float | None = None, unit: str = "s") -> None:
         verdict = "" if goal is None else ("ok" if seconds <= goal else "MISSED")
@@ -58,7 +66,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         env = dict(os.environ, PLANTRACK_DB=str(d / "scale.db"), PLANTRACK_PLAN=str(d / "plan.toml"),
-                   PLANTRACK_USER="bench", COLUMNS="120")  # fmt: skip
+                   PLANTRACK_USER="bench", COLUMNS="120", XDG_CACHE_HOME=str(d / "cache"))  # fmt: skip
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up is measured as users get it, with bytecode
+        env.pop("PLANTRACK_NO_CACHE", None)
         env.pop("PLANTRACK_NOW", None)
         print("generating data…", file=sys.stderr)
         indicators = synth.plan(d / "plan.toml", a.objectives)
@@ -71,7 +81,7 @@ def main() -> None:
         b.row(f"init (plan of {a.objectives} objectives)", b.once("init"))
         log_empty = b.median(a.runs, "log", "o1", "one note")
         b.row("log, one note, empty database", log_empty)
-        b.row(f"measure --csv ({a.measurements:,} rows)", b.once("measure", "--csv", str(d / "m.csv")), 8.0)
+        b.row(f"measure --csv ({a.measurements:,} rows)", b.once("measure", "--csv", str(d / "m.csv")), 6.0)
         b.row("milestone --csv (states)", b.once("milestone", "--csv", str(d / "s.csv")))
         b.row(
             f"assess --csv ({a.objectives // 2 + a.objectives % 2:,} judgements)",
@@ -81,22 +91,29 @@ def main() -> None:
         status_small = b.median(a.runs, "status")
         b.row(f"status at {first_notes:,} notes", status_small)
         b.row(f"log --csv ({a.notes - first_notes:,} more notes, indexed)", b.once("log", "--csv", str(d / "n2.csv")),
-              45.0 if a.notes >= 1_000_000 else None)  # fmt: skip
+              35.0 if a.notes >= 1_000_000 else None)  # fmt: skip
+        b.once("status")  # the first run after the load computes every objective and keeps them
         status_big = b.median(a.runs, "status")
-        b.row(f"status (worst 30 shown) at {a.notes:,} notes", status_big, 0.3)
+        b.row(f"status (worst 30 shown), nothing changed, {a.notes:,} notes", status_big, 0.12)
+        b.row("status right after a write (log, then status)", b.median_after(a.runs, ("log", "o3", "a note"), "status"),
+              0.2)  # fmt: skip
+        b.row(
+            "status with the cache off (PLANTRACK_NO_CACHE=1)",
+            b.median(a.runs, "status", env={"PLANTRACK_NO_CACHE": "1"}),
+        )
         b.row(
             f"growth: status at {a.notes:,} / at {first_notes:,} notes",
             status_big / status_small,
             1.3,
             unit="x",
         )
-        b.row("status --json (every objective)", b.median(a.runs, "status", "--json"), 0.5)
-        b.row("show an objective", b.median(a.runs, "show", "o5"), 0.2)
-        b.row("show an indicator", b.median(a.runs, "show", "o5-i0"), 0.2)
+        b.row("status --json (every objective)", b.median(a.runs, "status", "--json"), 0.35)
+        b.row("show an objective", b.median(a.runs, "show", "o5"), 0.12)
+        b.row("show an indicator", b.median(a.runs, "show", "o5-i0"), 0.12)
         b.row("check --fail-on assessed-red,disagreement",
               b.median(a.runs, "check", "--fail-on", "assessed-red,disagreement"))  # fmt: skip
-        b.row("search 通關", b.median(a.runs, "search", "通關"), 0.2)
-        b.row("search platform", b.median(a.runs, "search", "platform"), 0.2)
+        b.row("search 通關", b.median(a.runs, "search", "通關"), 0.12)
+        b.row("search platform", b.median(a.runs, "search", "platform"), 0.12)
         b.row("report --format html (a quarter)", b.median(max(1, a.runs // 2), "report", "--format", "html", "--out",
                                                             str(d / "r.html")), 3.0)  # fmt: skip
         log_full = b.median(a.runs, "log", "o2", "one more note")
@@ -104,7 +121,7 @@ def main() -> None:
         b.row("log on full / log on empty", log_full / log_empty, 2.0, unit="x")
         size = sum(f.stat().st_size for f in d.glob("scale.db*") if f.is_file())
         b.rows.append(
-            ("database size (MiB)", size / 2**20, "≤ 500", "ok" if size <= 500 * 2**20 else "MISSED")
+            ("database size (MiB)", size / 2**20, "≤ 450", "ok" if size <= 450 * 2**20 else "MISSED")
         )
     print(f"\n{'measure':58} {'value':>9} {'goal':>7}  ")
     for name, value, goal, verdict in b.rows:

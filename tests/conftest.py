@@ -100,6 +100,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PLANTRACK_DB", str(tmp_path / "plantrack.db"))
     # platformdirs' user data dir (the demo database, the default database) inside the temp dir too.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # ... and status's cache (the user cache dir) as well.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("PLANTRACK_NO_CACHE", raising=False)
     monkeypatch.setenv("PLANTRACK_USER", "tester")
     monkeypatch.setenv("PLANTRACK_NOW", NOW)
     monkeypatch.delenv("PLANTRACK_PLAN", raising=False)

@@ -20,9 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from plantrack import db, ledger, planfile, plansync
+from plantrack import models
 from plantrack.cli.app import app
 from plantrack.models import Kind, Level, State
+from plantrack.plan import planfile
+from plantrack.store import db, ledger, revisions
 
 ADOPTED = date(2024, 1, 1)
 STEPS = {"green": 0, "amber-green": 1, "amber": 2, "amber-red": 3, "red": 4}
@@ -273,7 +275,7 @@ def test_status_json_agrees_with_an_independent_reading_of_spec(data: st.DataObj
         path = Path(d) / "acc.db"
         (Path(d) / "acc.toml").write_text(text, encoding="utf-8")
         conn = db.connect(path)
-        plansync.apply(
+        revisions.apply(
             conn, plan, planfile.PlanSource("acc.toml", text, "x"), "t", datetime(2024, 1, 1, tzinfo=UTC)
         )
         written: list[dict[str, Any]] = []
@@ -283,14 +285,14 @@ def test_status_json_agrees_with_an_independent_reading_of_spec(data: st.DataObj
                 if not live:
                     continue
                 victim = live[extra % len(live)]
-                draft = ledger.Draft(Kind.RETRACTION, victim["target"], on, text="r", retracts=victim["uid"])
+                draft = models.Draft(Kind.RETRACTION, victim["target"], on, text="r", retracts=victim["uid"])
                 victim["gone"] = True
             elif op == "m":
-                draft = ledger.Draft(Kind.MEASUREMENT, target, on, value=extra)
+                draft = models.Draft(Kind.MEASUREMENT, target, on, value=extra)
             elif op == "s":
-                draft = ledger.Draft(Kind.MILESTONE, target, on, state=extra)
+                draft = models.Draft(Kind.MILESTONE, target, on, state=extra)
             else:
-                draft = ledger.Draft(Kind.ASSESSMENT, target, on, text="why", level=extra)
+                draft = models.Draft(Kind.ASSESSMENT, target, on, text="why", level=extra)
             with db.write(conn):
                 [e] = ledger.append(
                     conn, [draft], "t", datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=n)

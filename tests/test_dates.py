@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plantrack import dates
+from plantrack.core import dates
 from plantrack.errors import BadDate
 
 TODAY = date(2026, 11, 24)  # a Tuesday

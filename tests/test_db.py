@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from plantrack import db, migrations
 from plantrack.errors import NotAPlantrackDatabase
+from plantrack.store import db, migrations
 
 EXPECTED_TABLES = {
     "meta": ["key", "value"],

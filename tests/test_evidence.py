@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from plantrack import search as fts
+from plantrack.core import text
 
 from .conftest import SMALL_PLAN
 
@@ -132,10 +132,10 @@ def test_search_flags_retracted_entries_and_filters_by_id(notes) -> None:
 
 
 def test_query_building_never_passes_syntax_through() -> None:
-    q = fts.parse_query('通關 "joint lab" OR x* 样')
+    q = text.parse_query('通關 "joint lab" OR x* 样')
     assert q.match == '"通關" AND "joint lab" AND "x" *'
     assert q.substrings == ("样",)
-    assert fts.segment("口岸通關") == " 口岸 岸通 通關 "
+    assert text.segment("口岸通關") == " 口岸 岸通 通關 "
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_log_and_milestone_csv(small, tmp_path: Path) -> None:
 
 
 def test_bulk_entries_continue_the_hash_chain(small, tmp_path: Path) -> None:
-    from plantrack import db, ledger
+    from plantrack.store import db, ledger
 
     small("log", "obj-a", "before")
     f = write(tmp_path / "n.csv", "id,text,on\nobj-a,one,2025-01-01\nobj-b,two,2025-01-02\n")
@@ -349,7 +349,7 @@ def test_the_demo_never_replaces_a_real_database(small) -> None:
 def test_bulk_loads_keep_the_summary_table_exact(small, tmp_path: Path) -> None:
     from datetime import date
 
-    from plantrack import db, ledger, plansync
+    from plantrack.store import db, ledger, revisions
 
     f = write(
         tmp_path / "m.csv",
@@ -359,7 +359,7 @@ def test_bulk_loads_keep_the_summary_table_exact(small, tmp_path: Path) -> None:
     small("log", "--csv", write(tmp_path / "n.csv", "id,text,on\nobj-a,a,2025-01-01\nms-a1,b,2025-04-01\n"))
     small("retract", "2", "--reason", "wrong")
     conn = db.connect(Path.cwd() / "plantrack.db")
-    plan = plansync.load_plan(conn)
+    plan = revisions.load_plan(conn)
     for day in (date(2025, 3, 1), date(2026, 1, 1)):
         assert ledger.facts(conn, plan, day) == ledger._facts_from_entries(conn, plan, day, None, None)
     assert ledger.facts(conn, plan, date(2026, 1, 1)).indicators["ind-a"].value == 2

@@ -322,7 +322,7 @@ def test_the_first_released_schema_upgrades_with_every_entry_intact(cli, tmp_pat
     got = [{k: e[k] for k in expected[0]} for e in r.json()]
     assert got == expected
     assert cli("--db", db, "db", "doctor").exit_code == 0
-    from plantrack import migrations
+    from plantrack.store import migrations
 
     conn = sqlite3.connect(db)
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plantrack import db, ledger
+from plantrack.store import db, ledger
 
 SPEC_FIELDS = {"id", "uid", "kind", "target", "on", "recorded_at", "user", "text", "value", "state",
                "url", "attachment", "tags", "retracted"}  # fmt: skip

@@ -94,10 +94,10 @@ def test_a_moved_due_date_is_kept_as_a_slip(small, plan_file: Path) -> None:
     [change] = r.json()["changes"]
     assert change == {"kind": "milestone", "id": "ms-a1", "change": "updated", "field": "due",
                       "old": "2025-06-30", "new": "2025-12-31"}  # fmt: skip
-    from plantrack import db, plansync
+    from plantrack.store import db, revisions
 
     conn = db.connect(Path.cwd() / "plantrack.db")
-    [(rev, _at, old, new)] = plansync.slips(conn, "ms-a1")
+    [(rev, _at, old, new)] = revisions.slips(conn, "ms-a1")
     assert (rev, old, new) == (2, "2025-06-30", "2025-12-31")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from plantrack import planfile
+from plantrack.plan import planfile
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (ROOT / "objectives.toml").read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from plantrack import planfile
 from plantrack.models import Direction, Park
+from plantrack.plan import planfile
 
 from .conftest import SMALL_PLAN
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plantrack import planfile, progress
-from plantrack.ledger import Entry
-from plantrack.models import Kind, State
-from plantrack.progress import Rag
+from plantrack.core import progress
+from plantrack.core.progress import Rag
+from plantrack.models import Entry, Kind, State
+from plantrack.plan import planfile
 
 AS_OF = date(2026, 11, 24)
 _ids = count(1)

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plantrack import planfile, progress
-from plantrack.ledger import Entry
-from plantrack.models import Direction, Indicator, Kind, Level
-from plantrack.progress import IndicatorFacts, Rag, Trend
+from plantrack.core import progress
+from plantrack.core.progress import IndicatorFacts, Rag, Trend
+from plantrack.models import Direction, Entry, Indicator, Kind, Level
+from plantrack.plan import planfile
 
 from . import test_progress as progress_tests
 from .conftest import SMALL_PLAN

@@ -5,13 +5,17 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plantrack import db, ledger, planfile, plansync, progress
+from plantrack import models
+from plantrack.core import progress
 from plantrack.models import Kind, Level, State
+from plantrack.plan import planfile
+from plantrack.store import db, ledger, revisions
 
 from .conftest import SMALL_PLAN
 
@@ -217,34 +221,40 @@ OPS = st.lists(
 )
 
 
+def apply_ops(conn: Any, ops: list[Any], written: list[models.Entry], t0: datetime) -> None:
+    """Write generated operations one entry at a time, operation n at minute n after ``t0``
+    (retractions pick a victim among what was written)."""
+    for n, (op, target, on, extra) in enumerate(ops):
+        now = t0 + timedelta(minutes=n)
+        if op == "m":
+            draft = models.Draft(Kind.MEASUREMENT, target, on, value=extra)
+        elif op == "s":
+            draft = models.Draft(Kind.MILESTONE, target, on, state=extra)
+        elif op == "n":
+            draft = models.Draft(Kind.NOTE, target, on, text="note")
+        elif op == "a":
+            draft = models.Draft(Kind.ASSESSMENT, target, on, text="why", level=extra)
+        else:
+            live = [e for e in written if e.kind != Kind.RETRACTION]
+            if not live:
+                continue
+            victim = live[target % len(live)]
+            draft = models.Draft(Kind.RETRACTION, victim.target, on, text="r", retracts=victim.uid)
+        with db.write(conn):
+            written += ledger.append(conn, [draft], "t", now)
+
+
 @settings(max_examples=80)
 @given(OPS, DAYS, st.integers(0, 26))
 def test_sql_facts_agree_with_the_reference(ops, as_of: date, known_after: int) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as d:
         conn = db.connect(Path(d) / "p.db")
-        plansync.apply(
+        revisions.apply(
             conn, PLAN, planfile.PlanSource("t", SMALL_PLAN, "x"), "t", datetime(2024, 1, 1, tzinfo=UTC)
         )
         t0 = datetime(2026, 1, 1, tzinfo=UTC)
-        written: list[ledger.Entry] = []
-        for n, (op, target, on, extra) in enumerate(ops):
-            now = t0 + timedelta(minutes=n)
-            with db.write(conn):
-                if op == "m":
-                    draft = ledger.Draft(Kind.MEASUREMENT, target, on, value=extra)
-                elif op == "s":
-                    draft = ledger.Draft(Kind.MILESTONE, target, on, state=extra)
-                elif op == "n":
-                    draft = ledger.Draft(Kind.NOTE, target, on, text="note")
-                elif op == "a":
-                    draft = ledger.Draft(Kind.ASSESSMENT, target, on, text="why", level=extra)
-                else:
-                    live = [e for e in written if e.kind != Kind.RETRACTION]
-                    if not live:
-                        continue
-                    victim = live[target % len(live)]
-                    draft = ledger.Draft(Kind.RETRACTION, victim.target, on, text="r", retracts=victim.uid)
-                written += ledger.append(conn, [draft], "t", now)
+        written: list[models.Entry] = []
+        apply_ops(conn, ops, written, t0)
         known = ledger.utc_stamp(t0 + timedelta(minutes=known_after, seconds=30))
         for stamp, via_entries in ((None, False), (None, True), (known, False)):
             if via_entries:  # the path every stale target and every known-at question takes

@@ -1,5 +1,5 @@
 """Run the command line with ``python -m plantrack``."""
 
-from plantrack.entry import main
+from plantrack.cli.main import main
 
 main()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -158,6 +158,17 @@ class Plan:
                 return g
         return None
 
+    def owners(self) -> dict[str, str]:
+        """The objective each objective, milestone and indicator id belongs to."""
+        owner: dict[str, str] = {}
+        for o in self.objectives:
+            owner[o.id] = o.id
+            for m in o.milestones:
+                owner[m.id] = o.id
+            for i in o.indicators:
+                owner[i.id] = o.id
+        return owner
+
 
 # --- plain-data round trip (stored in the database as JSON) -----------------------------------
 
@@ -292,3 +303,128 @@ def plan_from_dict(d: dict[str, Any]) -> Plan:
         themes=tuple(Group(**g) for g in d.get("themes", [])),
         objectives=tuple(obj(o) for o in d.get("objectives", [])),
     )  # fmt: skip
+
+
+# --- ledger entries: values every layer shares; only store/ knows they are rows ------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "size": self.size, "type": self.media_type}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    uid: str
+    kind: Kind
+    target: str
+    on: date
+    recorded_at: str
+    user: str
+    site: str
+    text: str | None = None
+    value: float | None = None
+    state: State | None = None
+    url: str | None = None
+    attachment: Attachment | None = None
+    tags: tuple[str, ...] = ()
+    retracts: str | None = None
+    hash: str = ""
+    retracted: bool = False
+    retracted_by: int | None = field(default=None, compare=False)
+    received_at: str | None = None  # set on entries imported from another site
+    level: Level | None = None  # an assessment's delivery confidence
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
+        value: float | int | None = self.value
+        if value is not None and float(value).is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return {
+            "id": self.id, "uid": self.uid, "kind": self.kind.value, "target": self.target,
+            "on": self.on.isoformat(), "recorded_at": self.recorded_at, "user": self.user,
+            "text": self.text, "value": value, "state": self.state.value if self.state else None,
+            "url": self.url,
+            "attachment": self.attachment.to_json() if self.attachment else None,
+            "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
+            "site": self.site, "hash": self.hash, "received_at": self.received_at,
+            "level": self.level.value if self.level else None,
+        }  # fmt: skip
+
+
+@dataclass
+class Draft:
+    """An entry before it is chained and stored."""
+
+    kind: Kind
+    target: str
+    on: date
+    text: str | None = None
+    value: float | None = None
+    state: State | None = None
+    url: str | None = None
+    attachment: Attachment | None = None
+    tags: tuple[str, ...] = ()
+    retracts: str | None = None
+    level: Level | None = None
+
+
+# --- plan revisions and the audit trail ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    object_id: str
+    change: str  # added | updated | archived | restored
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "id": self.object_id, "change": self.change,
+            "field": self.field, "old": self.old, "new": self.new,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: int
+    plan_id: str
+    applied_at: str
+    user: str
+    source_path: str
+    sha256: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Event:
+    at: str  # UTC instant
+    user: str
+    source: str  # "plan" or "entry"
+    kind: str  # added | updated | archived | restored | slip | renamed | note | measurement | ...
+    target: str
+    summary: str
+    revision: int | None = None
+    entry: Entry | None = None
+    retracted: bool = False
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "at": self.at, "user": self.user, "source": self.source, "kind": self.kind,
+            "target": self.target, "summary": self.summary, "revision": self.revision,
+            "retracted": self.retracted, "reason": self.reason,
+        }  # fmt: skip
+        if self.entry is not None:
+            out["entry"] = self.entry.to_json()
+        return out

@@ -1,2 +1,2 @@
 """The command line. The Typer application lives in ``cli.app``; this package stays import-light
-so that the fast entry path (``plantrack.entry``) need not load Typer."""
+so that the fast entry path (``plantrack.cli.main``) need not load Typer."""

@@ -9,6 +9,11 @@ import typer
 
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json
+from plantrack.core import dates
+from plantrack.plan import planfile
+from plantrack.render import dump_json, progress_bar, safe
+from plantrack.sites import bundle
+from plantrack.store import db, maintenance, migrations, revisions
 
 db_app = typer.Typer(help="Back up, restore and examine the database.", no_args_is_help=True)
 
@@ -24,20 +29,18 @@ def init(
     plan: Annotated[str | None, typer.Option("--plan", help="Plan file to apply.")] = None,
 ) -> None:
     """Create the database and apply the plan."""
-    from plantrack import dates, planfile, plansync
-
     if plan:
         state.plan_option = plan
     existed = state.db_path.exists() and state.db_path.stat().st_size > 0
     conn = state.conn(bootstrap=False)
     source = planfile.read_source(state.plan_path())
     parsed = planfile.load(source)
-    rev, changes = plansync.apply(conn, parsed, source, state.user(), dates.now_utc())
+    rev, changes = revisions.apply(conn, parsed, source, state.user(), dates.now_utc())
     where = str(state.db_path)
     if rev is None:
         say(f"{where}: {'already up to date' if existed else 'ready'} with plan {parsed.id!r}")
     else:
-        say(f"{where}: plan {parsed.id!r} applied as revision {rev} ({plansync.summarise(changes)})")
+        say(f"{where}: plan {parsed.id!r} applied as revision {rev} ({revisions.summarise(changes)})")
     print(where)
 
 
@@ -55,9 +58,6 @@ def export(
     json: Json = False,
 ) -> None:
     """Export entries and their files as a verifiable bundle for another site."""
-    from plantrack import bundle, dates, db
-    from plantrack.render import dump_json, progress_bar
-
     conn = state.conn()
     start = None
     if since is not None:
@@ -80,9 +80,6 @@ def import_(
     json: Json = False,
 ) -> None:
     """Import a bundle from another site: verified first, merged by uid, nothing lost or doubled."""
-    from plantrack import bundle, db
-    from plantrack.render import dump_json, progress_bar
-
     conn = state.conn()
     with progress_bar("importing") as update:
         result = bundle.import_bundle(conn, db.attachment_dir(state.db_path), Path(file).expanduser(), update)
@@ -107,10 +104,8 @@ def backup(
     ],
 ) -> None:
     """Take an online, consistent backup of the database and its attachments."""
-    from plantrack import dbops
-
     conn = state.conn()
-    dest, files = dbops.backup(conn, state.db_path, Path(file).expanduser())
+    dest, files = maintenance.backup(conn, state.db_path, Path(file).expanduser())
     say(f"backed up {state.db_path} to {dest} (and {files} attachment files)")
     print(dest)
 
@@ -122,10 +117,8 @@ def restore(
     ],
 ) -> None:
     """Check a backup and put it in place of the database (which is kept beside it)."""
-    from plantrack import dates, dbops
-
     stamp = dates.now_utc().strftime("%Y%m%dT%H%M%SZ")
-    kept = dbops.restore(Path(file).expanduser(), state.db_path, stamp)
+    kept = maintenance.restore(Path(file).expanduser(), state.db_path, stamp)
     if kept:
         say(f"the database it replaced is kept as {kept}")
     say(f"restored {file} to {state.db_path}")
@@ -135,9 +128,6 @@ def restore(
 @db_app.command("doctor")
 def doctor(json: Json = False) -> None:
     """Check integrity, schema, the hash chain, attachments and orphaned files; exit 1 on trouble."""
-    from plantrack import db, dbops, migrations
-    from plantrack.render import dump_json, progress_bar, safe
-
     pending: list[str] = []
     path = state.db_path
     if path.exists():
@@ -151,7 +141,7 @@ def doctor(json: Json = False) -> None:
             pending = []
     conn = state.conn()
     with progress_bar("checking the hash chain") as update:
-        x = dbops.examine(conn, path, pending, update)
+        x = maintenance.examine(conn, path, pending, update)
     if json:
         dump_json(
             {

@@ -9,8 +9,10 @@ import typer
 from typer.core import TyperGroup
 
 from plantrack import __version__
+from plantrack.cli import admin, params, plan, report, track, view
 from plantrack.cli.boundary import Failed, fail, guard
 from plantrack.cli.context import AppState, state
+from plantrack.cli.options import option
 from plantrack.errors import PlantrackError
 
 # Typer's own control flow (exits, aborts, usage errors) passes through the boundary untouched.
@@ -45,60 +47,27 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_G = {p.name: p for p in params.GLOBAL}
+
+
 @app.callback()
 def _globals(
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            # PLANTRACK_DB is read by plantrack.db.resolve_path, so that --demo can tell an
-            # explicit --db from the user's own database named in the environment.
-            help="Database file (default: $PLANTRACK_DB, else the user data dir).",
-        ),
-    ] = None,  # fmt: skip
-    plan: Annotated[
-        str | None,
-        typer.Option(
-            "--plan",
-            envvar="PLANTRACK_PLAN",
-            show_envvar=True,
-            help="Plan file (default ./objectives.toml, else the embedded Hetao plan).",
-        ),
-    ] = None,  # fmt: skip
-    user: Annotated[
-        str | None,
-        typer.Option(
-            "--user",
-            envvar="PLANTRACK_USER",
-            show_envvar=True,
-            help="Who records entries (default: the login name).",
-        ),
-    ] = None,  # fmt: skip
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    demo: Annotated[
-        bool,
-        typer.Option(
-            "--demo",
-            envvar="PLANTRACK_DEMO",
-            help="Use the demo database: the Hetao plan with its real, sourced evidence.",
-        ),
-    ] = False,  # fmt: skip
+    # PLANTRACK_DB is read by plantrack.store.db.resolve_path, so that --demo can tell an explicit
+    # --db from the user's own database named in the environment.
+    db: Annotated[str | None, option(_G["db"])] = None,
+    plan: Annotated[str | None, option(_G["plan"])] = None,
+    user: Annotated[str | None, option(_G["user"])] = None,
+    debug: Annotated[bool, option(_G["debug"])] = False,
+    demo: Annotated[bool, option(_G["demo"])] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,  # fmt: skip
 ) -> None:
     """Track the Hetao plan: objectives, milestones, indicators and their evidence."""
-    state.__init__()  # type: ignore[misc]  # a fresh state per invocation (tests reuse the process)
-    state.db_option = db
-    state.plan_option = plan
-    state.user_option = user
-    state.debug = debug
-    state.demo = demo
+    state.configure(db, plan, user, debug, demo)
 
 
 def _register() -> None:
-    from plantrack.cli import admin, plan, report, track, view  # noqa: I001
-
     app.add_typer(plan.app, name="plan")
     app.add_typer(track.milestone_app, name="milestone")
     track.register(app)

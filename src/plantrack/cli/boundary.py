@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
 
 from plantrack.cli.context import state
 from plantrack.errors import PlantrackError
+from plantrack.render import safe
+from plantrack.store import db
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in plantrack, not the user's input
 
@@ -21,8 +24,6 @@ class Failed(Exception):
 
 
 def fail(message: str, hint: str | None = None) -> None:
-    from plantrack.render import safe
-
     line = f"plantrack: error: {safe(message, oneline=True)}"
     if hint:
         line += f"; {safe(hint, oneline=True)}"
@@ -39,7 +40,6 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
         if state.debug:
             raise
         fail(e.message, e.hint)
-        from plantrack.render import safe
 
         for p in getattr(e, "problems", None) or []:
             print(f"  {safe(p, oneline=True)}", file=sys.stderr)
@@ -49,7 +49,10 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
             raise
         msg = str(e)
         if "locked" in msg or "busy" in msg:
-            fail("the database stayed busy for 30 s", "another plantrack is writing; try again")
+            fail(
+                f"the database stayed busy for {db.busy_timeout_s():g} s",
+                "another plantrack is writing; try again",
+            )
         else:
             fail(f"database error: {msg}", "run 'plantrack db doctor'")
         raise Failed(2) from None
@@ -57,6 +60,11 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
         fail("interrupted; nothing partial was written")
         raise Failed(130) from None
     except BrokenPipeError:
+        # The reader went away (`plantrack status | head -1`): that is its choice, not an error.
+        # Point stdout at nothing so that the exit's final flush cannot complain again.
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         raise Failed(0) from None
     except OSError as e:
         # The file system said no (a path that does not exist, a disk that is full, ...):

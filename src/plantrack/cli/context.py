@@ -10,8 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plantrack import db
+from plantrack.core import dates
 from plantrack.errors import PlantrackError
+from plantrack.plan import planfile, plansource
+from plantrack.render import safe
+from plantrack.service import demo
+from plantrack.store import db, revisions
 
 if TYPE_CHECKING:
     from plantrack.models import Plan
@@ -27,20 +31,22 @@ class AppState:
     _conn: sqlite3.Connection | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
 
+    def configure(self, db: str | None = None, plan: str | None = None, user: str | None = None,
+                  debug: bool = False, demo: bool = False) -> None:  # fmt: skip
+        """A fresh state for one invocation, from the global options (tests reuse the process)."""
+        self.__init__()  # type: ignore[misc]
+        self.db_option, self.plan_option, self.user_option = db, plan, user
+        self.debug, self.demo = debug, demo
+
     @property
     def db_path(self) -> Path:
         if self.demo:
-            from plantrack import demo
-
             return Path(self.db_option).expanduser() if self.db_option else demo.default_path()
         return db.resolve_path(self.db_option)
 
     def plan_path(self) -> Path:
         if self.demo:
-            from plantrack import plansource
-
             return plansource.embedded_plan_path()
-        from plantrack import plansource
 
         return plansource.default_plan_path(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
 
@@ -60,48 +66,39 @@ class AppState:
 
     def conn(self, bootstrap: bool = True) -> sqlite3.Connection:
         """The database, created and loaded with the plan on first use."""
-        from plantrack import plansync
-
         if self._conn is None:
             if self.demo:
-                from plantrack import dates, demo
-
                 path = demo.ensure(self.db_path, dates.now_utc(), dates.today())
                 self._conn = db.connect(path)
                 return self._conn
             self._conn = db.connect(self.db_path)
-            if bootstrap and plansync.latest_revision(self._conn) is None:
+            if bootstrap and revisions.latest_revision(self._conn) is None:
                 self._bootstrap()
             elif bootstrap:
                 self._warn_if_plan_changed()
         return self._conn
 
     def _bootstrap(self) -> None:
-        from plantrack import dates, planfile, plansync
-
         assert self._conn is not None
         source = planfile.read_source(self.plan_path())
         plan = planfile.load(source)
-        rev, _ = plansync.apply(self._conn, plan, source, self.user(), dates.now_utc())
+        rev, _ = revisions.apply(self._conn, plan, source, self.user(), dates.now_utc())
         if rev is not None:
             say(f"created {self.db_path} with plan {plan.id!r} from {source.path}")
 
     def _warn_if_plan_changed(self) -> None:
-        from plantrack import plansource as planfile
-        from plantrack import plansync
-
         assert self._conn is not None
         path = self.plan_path()
         explicit = bool(self.plan_option or os.environ.get("PLANTRACK_PLAN"))
-        if not explicit and path == planfile.embedded_plan_path():
+        if not explicit and path == plansource.embedded_plan_path():
             return
         try:
-            source = planfile.read_source(path)
+            source = plansource.read_source(path)
         except PlantrackError:
             if explicit:
                 raise
             return
-        latest = plansync.latest_revision(self._conn)
+        latest = revisions.latest_revision(self._conn)
         if latest is not None and latest.sha256 != source.sha256:
             say(
                 f"note: {source.path} differs from the plan last applied (revision {latest.rev});"
@@ -109,27 +106,19 @@ class AppState:
             )
 
     def plan(self) -> Plan:
-        from plantrack import plansync
-
         if self._plan is None:
-            self._plan = plansync.load_plan(self.conn())
+            self._plan = revisions.load_plan(self.conn())
         return self._plan
 
     def today(self) -> date:
-        from plantrack import dates, plansync
-
-        return dates.today(plansync.plan_timezone(self.conn()))
+        return dates.today(revisions.plan_timezone(self.conn()))
 
     def on(self, text: str | None) -> date:
         """A ``--on`` date (default today) in the plan's time zone."""
-        from plantrack import dates
-
         return dates.parse_date("today" if text is None else text, self.today())
 
     def close(self) -> None:
-        from plantrack import plansync
-
-        plansync._PLANS.clear()
+        revisions._PLANS.clear()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -141,6 +130,4 @@ state = AppState()
 
 def say(message: str) -> None:
     """Talk to the person: one line on stderr (data goes to stdout)."""
-    from plantrack.render import safe
-
     print(safe(message), file=sys.stderr)

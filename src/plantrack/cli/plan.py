@@ -9,12 +9,15 @@ import typer
 
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, PlanFile
+from plantrack.core import dates
+from plantrack.plan import planfile
+from plantrack.render import dump_json, terminal
+from plantrack.store import revisions
 
 app = typer.Typer(help="Validate the plan file and load it into the database.", no_args_is_help=True)
 
 
 def _source(file: str | None):  # type: ignore[no-untyped-def]
-    from plantrack import planfile
 
     path = Path(file) if file else state.plan_path()
     return planfile.read_source(path)
@@ -23,9 +26,6 @@ def _source(file: str | None):  # type: ignore[no-untyped-def]
 @app.command("check")
 def check(file: PlanFile = None) -> None:
     """Validate the plan file and list every problem with its line."""
-    from plantrack import planfile
-    from plantrack.render import terminal
-
     source = _source(file)
     plan, problems = planfile.parse(source)
     if problems:
@@ -51,43 +51,37 @@ def apply(
     json: Json = False,
 ) -> None:
     """Load or update the plan's structure; removed objects are archived with their history."""
-    from plantrack import dates, planfile, plansync
-    from plantrack.render import dump_json, terminal
-
     source = _source(file)
     plan = planfile.load(source)
     conn = state.conn(bootstrap=False)
     if dry_run:
-        changes = plansync.diff(conn, plan)
+        changes = revisions.diff(conn, plan)
         rev = None
     else:
-        rev, changes = plansync.apply(conn, plan, source, state.user(), dates.now_utc())
+        rev, changes = revisions.apply(conn, plan, source, state.user(), dates.now_utc())
     if json:
         dump_json({"revision": rev, "dry_run": dry_run, "changes": [c.to_json() for c in changes]})
         return
     if changes:
         terminal.changes(changes, stderr=not dry_run)
     if dry_run:
-        say(f"dry run: {plansync.summarise(changes)}; nothing written")
+        say(f"dry run: {revisions.summarise(changes)}; nothing written")
     elif rev is None:
         say(f"plan {plan.id!r} is up to date; nothing to apply")
     else:
-        say(f"applied {source.path} as revision {rev}: {plansync.summarise(changes)}")
+        say(f"applied {source.path} as revision {rev}: {revisions.summarise(changes)}")
         print(rev)
 
 
 @app.command("diff")
 def diff(file: PlanFile = None, json: Json = False) -> None:
     """Show what applying the plan file would change."""
-    from plantrack import planfile, plansync
-    from plantrack.render import dump_json, terminal
-
     source = _source(file)
     plan = planfile.load(source)
-    changes = plansync.diff(state.conn(bootstrap=False), plan)
+    changes = revisions.diff(state.conn(bootstrap=False), plan)
     if json:
         dump_json([c.to_json() for c in changes])
         return
     if changes:
         terminal.changes(changes)
-    say(f"{source.path}: {plansync.summarise(changes)}")
+    say(f"{source.path}: {revisions.summarise(changes)}")

@@ -8,6 +8,12 @@ import typer
 
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json
+from plantrack.core import dates
+from plantrack.render import calendar as ics
+from plantrack.render import dump_json, formats, progress_bar
+from plantrack.render.labels import file_stem
+from plantrack.report import default_period
+from plantrack.service import reports
 
 
 def register(app: typer.Typer) -> None:
@@ -40,31 +46,26 @@ def report(
     """Write the report for a period: headline, RAG by group, objectives, what changed."""
     import sys
 
-    from plantrack import dates, reporting
-    from plantrack import report as reports
-    from plantrack.render import progress_bar
-    from plantrack.render.reportbits import file_stem
-
-    formats = reporting.parse_formats(format_)
+    chosen = formats.parse_formats(format_)
     conn = state.conn()
     today = state.today()
-    p = dates.parse_period(period, today) if period is not None else reports.default_period(today)
+    p = dates.parse_period(period, today) if period is not None else default_period(today)
     day = dates.parse_date(as_of, today) if as_of is not None else None
     instant = dates.parse_instant(known_at, state.plan().timezone) if known_at is not None else None
     with progress_bar("building the report") as update:
-        update(0, len(formats) + 1)
+        update(0, len(chosen) + 1)
         built = reports.build(conn, p, day, instant, dates.now_utc())
-        update(1, len(formats) + 1)
-        plan = reporting.targets(out, formats, file_stem(built))
+        update(1, len(chosen) + 1)
+        plan = formats.targets(out, chosen, file_stem(built))
         rendered = []
         for n, (fmt, path) in enumerate(plan, start=2):
-            rendered.append((fmt, path, reporting.renderer(fmt)(built)))
-            update(n, len(formats) + 1)
+            rendered.append((fmt, path, formats.renderer(fmt)(built)))
+            update(n, len(chosen) + 1)
     for _fmt, path, text in rendered:
         if path is None:
             sys.stdout.write(text)
         else:
-            reporting.atomic_write(path, text)
+            formats.atomic_write(path, text)
             say(f"wrote {path}")
 
 
@@ -75,18 +76,15 @@ def calendar(
     """Write milestones and the review cadence as an iCalendar (.ics) file."""
     from pathlib import Path
 
-    from plantrack import ics, reporting
-
     conn = state.conn()
-    data = ics.build(conn, state.today())
+    today = state.today()
+    data = ics.build(*reports.calendar_inputs(conn, today), today)
     path = Path(out).expanduser()
     if path.is_dir():
         path = path / f"{state.plan().id}.ics"
-    reporting.atomic_write(path, data.decode("utf-8"))
+    formats.atomic_write(path, data.decode("utf-8"))
     say(f"wrote {path}")
     if json:
-        from plantrack.render import dump_json
-
         dump_json({"path": str(path), "bytes": len(data)})
     else:
         print(path)

@@ -8,13 +8,16 @@ import typer
 
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Attach, Json, Note, On, Tags, Url
+from plantrack.core import dates
 from plantrack.errors import PlantrackError
+from plantrack.render import dump_json, progress_bar
+from plantrack.store import bulk, db, ledger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from plantrack.ledger import Attachment, Draft, Entry
+    from plantrack.models import Attachment, Draft, Entry
 
 milestone_app = typer.Typer(help="Change a milestone's state, with evidence.")
 
@@ -22,16 +25,12 @@ IdArg = Annotated[str, typer.Argument(metavar="MILESTONE", help="The milestone's
 
 
 def _attach(path: str | None) -> tuple[Attachment | None, Path | None]:
-    from plantrack import db, ledger
-
     if not path:
         return None, None
     return ledger.store_attachment(db.attachment_dir(state.db_path), path)
 
 
 def _written(entry: Entry, json: bool, what: str) -> None:
-    from plantrack.render import dump_json
-
     if json:
         dump_json(entry.to_json())
     else:
@@ -41,8 +40,6 @@ def _written(entry: Entry, json: bool, what: str) -> None:
 
 def _save(make: Callable[[Attachment | None], Draft], attach: str | None) -> Entry:
     """Store the attachment, build the draft with it, write the entry; tidy up on failure."""
-    from plantrack import dates, ledger
-
     conn = state.conn()
     attachment, fresh = _attach(attach)
     try:
@@ -56,7 +53,6 @@ def _save(make: Callable[[Attachment | None], Draft], attach: str | None) -> Ent
 
 def _milestone(action: str, milestone_id: str, on: str | None, note: str | None,
                url: str | None, attach: str | None, tag: list[str] | None, json: bool) -> None:  # fmt: skip
-    from plantrack import ledger
 
     conn = state.conn()
     day = state.on(on)
@@ -98,9 +94,6 @@ CsvOpt = Annotated[
 def _bulk(kind: str, path: str, json: bool) -> None:
     """Load a CSV file through the all-or-nothing bulk loader, with a progress bar on a terminal."""
     from pathlib import Path
-
-    from plantrack import bulk, dates
-    from plantrack.render import dump_json, progress_bar
 
     conn = state.conn()
     with progress_bar(f"loading {Path(path).name}") as update:
@@ -158,8 +151,6 @@ def measure(
     csv: CsvOpt = None, json: Json = False,
 ) -> None:  # fmt: skip
     """Record an indicator value (or many: --csv FILE with columns id,value,on[,note,url])."""
-    from plantrack import ledger
-
     usage = "plantrack measure INDICATOR VALUE [--on DATE], or plantrack measure --csv FILE"
     if _single_or_csv(csv, {"indicator": indicator_id, "value": value},
                       {"--on": on, "--note": note, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
@@ -183,8 +174,6 @@ def log(
     json: Json = False,
 ) -> None:  # fmt: skip
     """Record evidence for an objective, milestone or indicator (or many: --csv FILE with id,text,on[,url,tag])."""
-    from plantrack import ledger
-
     usage = "plantrack log ID TEXT [--on DATE], or plantrack log --csv FILE"
     if _single_or_csv(csv, {"id": target_id, "text": text},
                       {"--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
@@ -206,8 +195,6 @@ def assess(
     json: Json = False,
 ) -> None:  # fmt: skip
     """Record a dated, reasoned judgement of an objective's delivery confidence (or many: --csv FILE with id,level,on,note[,url])."""
-    from plantrack import ledger
-
     usage = 'plantrack assess OBJECTIVE LEVEL --note "why" [--on DATE], or plantrack assess --csv FILE'
     if _single_or_csv(csv, {"objective": objective_id, "level": level},
                       {"--note": note, "--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
@@ -230,8 +217,6 @@ def retract(
     json: Json = False,
 ) -> None:  # fmt: skip
     """Withdraw a wrong entry; it stays in the history, struck out."""
-    from plantrack import dates, ledger
-
     conn = state.conn()
     entry = ledger.retract(conn, entry_ref, reason, state.user(), dates.now_utc(), state.today())
     _written(entry, json, f"retraction of {entry.retracts}")

@@ -6,33 +6,31 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plantrack.cli import run
+from plantrack.cli import params, run
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Json, Since, Until
+from plantrack.cli.options import AsOf, Json, KnownAt, Lang, Since, Until, option
 from plantrack.cli.run import FLAGS, _as_of, _known_at, _lang, _rags
+from plantrack.core import dates, recurrence, text
+from plantrack.core.dates import utc_stamp
 from plantrack.errors import PlantrackError
+from plantrack.limits import SEARCH_LIMIT, SHOW_ENTRIES, UPCOMING_WITHIN
+from plantrack.models import State
+from plantrack.render import dashboard, dump_json, shapes, terminal
+from plantrack.service import readings
+from plantrack.store import db, ledger, revisions
+from plantrack.store import history as trail
+from plantrack.store import search as fts
 
 if TYPE_CHECKING:
-    from datetime import date
+    pass
 
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Compute as of this date (default today).")]
-KnownAt = Annotated[
-    str | None,
-    typer.Option(
-        "--known-at", help="Count only entries recorded by this instant (ISO 8601; plan time zone)."
-    ),
-]
-Lang = Annotated[
-    str | None, typer.Option("--lang", envvar="PLANTRACK_LANG", help="Language of titles: en or zh.")
-]
-Sector = Annotated[str | None, typer.Option("--sector", help="Only objectives of this sector.")]
-Theme = Annotated[str | None, typer.Option("--theme", help="Only objectives of this theme.")]
-ParkOpt = Annotated[
-    str | None,
-    typer.Option("--park", help="shenzhen or hong-kong (objectives of both parks included), or both."),
-]
-RagOpt = Annotated[str | None, typer.Option("--rag", help="Only these RAG levels, e.g. red,amber.")]
+_S = {p.name: p for p in params.STATUS}
+Sector = Annotated[str | None, option(_S["sector"])]
+Theme = Annotated[str | None, option(_S["theme"])]
+ParkOpt = Annotated[str | None, option(_S["park"])]
+RagOpt = Annotated[str | None, option(_S["rag"])]
+AllOpt = Annotated[bool, option(_S["all_"])]
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +52,7 @@ def status(
     as_of: AsOf = None,
     known_at: KnownAt = None,
     lang: Lang = None,
-    all_: Annotated[bool, typer.Option("--all", help="Show every objective, not only the worst 30.")] = False,
+    all_: AllOpt = False,
     json: Json = False,
 ) -> None:
     """Show where the plan stands: the dashboard."""
@@ -71,17 +69,13 @@ def show(
     json: Json = False,
 ) -> None:
     """Show one objective, milestone or indicator: progress, forecast, milestones, evidence."""
-    from plantrack import ledger, plansync, snapshot
-    from plantrack.dates import utc_stamp
-    from plantrack.render import data, dump_json, terminal
-
     language = _lang(lang)
     conn = state.conn()
     day = _as_of(as_of)
     instant = _known_at(known_at)
     stamp = utc_stamp(instant) if instant else None
     target = ledger.find_target(conn, item_id, ("objective", "milestone", "indicator"), allow_archived=True)
-    r = snapshot.one_objective(
+    r = readings.one_objective(
         conn, target.id if target.kind == "objective" else target.parent or "", day, instant
     )
     if r is None:
@@ -91,11 +85,11 @@ def show(
         )
     family = ledger.target_family(conn, item_id) if target.kind == "objective" else [item_id]
     entries = [e for e in ledger.entries(conn, family, until=day, known_at=stamp)]
-    slips = {m.milestone.id: plansync.slips(conn, m.milestone.id) for m in r.milestones}
+    slips = {m.milestone.id: revisions.slips(conn, m.milestone.id) for m in r.milestones}
     slips = {k: v for k, v in slips.items() if v}
     if target.kind == "objective":
         if json:
-            out = data.objective(r, full=True) | {
+            out = shapes.objective(r, full=True) | {
                 "as_of": day.isoformat(),
                 "known_at": stamp,
                 "slips": {
@@ -106,7 +100,6 @@ def show(
             }
             dump_json(out)
             return
-        from plantrack.render import dashboard
 
         judged = r.confidence.entry if r.confidence is not None else None
         rationale = next((e.text for e in entries if e.id == judged), None)
@@ -120,16 +113,15 @@ def show(
         )
         if json:
             dump_json(
-                data.indicator(ir, full=True)
+                shapes.indicator(ir, full=True)
                 | {
                     "as_of": day.isoformat(),
                     "known_at": stamp,
-                    "measurements": [{"on": d.isoformat(), "value": data.num(v)} for d, v in measurements],
+                    "measurements": [{"on": d.isoformat(), "value": shapes.num(v)} for d, v in measurements],
                     "entries": [e.to_json() for e in entries],
                 }
             )
             return
-        from plantrack.render import dashboard
 
         dashboard.show_indicator(ir, measurements, day, language)
     else:
@@ -137,7 +129,7 @@ def show(
         history = [e for e in reversed(entries) if e.kind == "milestone"]
         if json:
             dump_json(
-                data.milestone(mr)
+                shapes.milestone(mr)
                 | {
                     "as_of": day.isoformat(),
                     "known_at": stamp,
@@ -149,7 +141,6 @@ def show(
                 }
             )
             return
-        from plantrack.render import dashboard
 
         dashboard.show_milestone(
             mr.milestone, mr.state.value, mr.overdue, history, slips.get(item_id, []), language
@@ -157,29 +148,26 @@ def show(
     notes = [e for e in entries if e.kind != "milestone" or target.kind != "milestone"]
     if notes:
         terminal.console().print()
-        terminal.entries(notes[:20])
-        if len(notes) > 20:
-            say(f"… {len(notes) - 20} older entries: plantrack evidence {item_id}")
+        terminal.entries(notes[:SHOW_ENTRIES])
+        if len(notes) > SHOW_ENTRIES:
+            say(f"… {len(notes) - SHOW_ENTRIES} older entries: plantrack evidence {item_id}")
 
 
 def upcoming(
     within: Annotated[
-        str, typer.Option("--within", help="How far ahead to look, e.g. 90 days, 6 months.")
-    ] = "90 days",
+        str, typer.Option("--within", help=f"How far ahead to look, e.g. {UPCOMING_WITHIN}, 6 months.")
+    ] = UPCOMING_WITHIN,
     as_of: AsOf = None,
     lang: Lang = None,
     json: Json = False,
 ) -> None:
     """List milestones due soon or overdue, and the next review dates."""
-    from plantrack import dates, snapshot
-    from plantrack.models import State
-
     language = _lang(lang)
     conn = state.conn()
     day = _as_of(as_of)
     span = dates.parse_span(within)
     end = day + span
-    s = snapshot.status(conn, day)
+    s = readings.status(conn, day)
     rows = []
     for r in s.objectives:
         for m in r.milestones:
@@ -199,10 +187,8 @@ def upcoming(
                     }
                 )
     rows.sort(key=lambda x: (x["due"], x["id"]))
-    reviews = review_dates(s.plan.review, s.plan.adopted, day, end)
+    reviews = recurrence.between(s.plan.review, s.plan.adopted, day, end)
     if json:
-        from plantrack.render import dump_json
-
         dump_json(
             {
                 "as_of": day.isoformat(),
@@ -212,28 +198,8 @@ def upcoming(
             }
         )
         return
-    from plantrack.render import dashboard
 
     dashboard.upcoming(rows, reviews, day, language)
-
-
-def review_dates(rule: str | None, start: date, day: date, end: date) -> list[date]:
-    """Review dates from the plan's RRULE in [day, end]; at least the next one."""
-    if not rule:
-        return []
-    from datetime import datetime, time
-
-    from dateutil.rrule import rrulestr
-
-    r = rrulestr(rule, dtstart=datetime.combine(start, time()))
-    lo = datetime.combine(day, time())
-    hi = datetime.combine(end, time.max)
-    found = [d.date() for d in r.between(lo, hi, inc=True)]
-    if not found:
-        nxt = r.after(lo, inc=True)
-        if nxt is not None:
-            found = [nxt.date()]
-    return found
 
 
 def check(
@@ -250,15 +216,13 @@ def check(
     json: Json = False,
 ) -> None:
     """Exit 1 when any objective is at one of the given RAG levels (for cron and CI alerts)."""
-    from plantrack import snapshot
-
     levels = _rags(fail_on, "--fail-on", FLAGS)
     if not levels:
         raise PlantrackError("--fail-on names no RAG level", hint="e.g. --fail-on amber,red")
     language = _lang(lang)
     conn = state.conn()
     day = _as_of(as_of)
-    s = snapshot.status(conn, day, _known_at(known_at))
+    s = readings.status(conn, day, _known_at(known_at))
     hits = [
         r
         for r in s.objectives
@@ -267,19 +231,15 @@ def check(
         or ("stale" in levels and r.confidence is not None and r.confidence.stale)
     ]
     if json:
-        from plantrack.render import data, dump_json
-
         dump_json(
             {
                 "as_of": day.isoformat(),
                 "fail_on": sorted(levels),
                 "failed": bool(hits),
-                "objectives": [data.objective(r) for r in hits],
+                "objectives": [shapes.objective(r) for r in hits],
             }
         )
     else:
-        from plantrack.render import dashboard
-
         dashboard.check_lines(hits, language)
         say(f"{len(hits)} of {len(s.objectives)} objectives at {', '.join(sorted(levels))} as of {day}")
     if hits:
@@ -310,9 +270,6 @@ def evidence(
     json: Json = False,
 ) -> None:
     """List evidence entries, newest first (evidence open ENTRY / --path ENTRY: the attached file)."""
-    from plantrack import dates, ledger
-    from plantrack.render import dump_json, terminal
-
     conn = state.conn()
     if path is not None or (target_id == "open" and entry_ref is not None):
         if target_id is not None and target_id != "open":
@@ -348,35 +305,31 @@ def search(
     target_id: Annotated[
         str | None, typer.Option("--id", help="Only evidence of this objective, milestone or indicator.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10000, help="At most this many entries.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10000, help="At most this many entries.")
+    ] = SEARCH_LIMIT,
     json: Json = False,
 ) -> None:
     """Search evidence and the plan's titles, newest first."""
-    from plantrack import ledger
-    from plantrack import search as fts
-
     conn = state.conn()
     targets = None
     if target_id:
         ledger.find_target(conn, target_id, allow_archived=True)
         targets = ledger.target_family(conn, target_id) or None
-    q = fts.parse_query(query)
+    q = text.parse_query(query)
     plan_hits, entries, more = fts.search(conn, query, limit, targets)
     if json:
-        from plantrack.render import dump_json
-
         dump_json(
             {
                 "query": query,
                 "plan": [{"id": h.id, "kind": h.kind, "title": h.title} for h in plan_hits],
                 "entries": [
-                    e.to_json() | {"snippet": fts.snippet(e.text or "", q.terms)[0]} for e in entries
+                    e.to_json() | {"snippet": text.snippet(e.text or "", q.terms)[0]} for e in entries
                 ],
                 "more": more,
             }
         )
         return
-    from plantrack.render import terminal
 
     terminal.search_results(plan_hits, entries, q.terms)
     if not plan_hits and not entries:
@@ -398,9 +351,6 @@ def history(
     json: Json = False,
 ) -> None:
     """Show the audit trail: plan revisions, entries and retractions, oldest first."""
-    from plantrack import dates, ledger
-    from plantrack import history as trail
-
     conn = state.conn()
     if target_id:
         ledger.find_target(conn, target_id, allow_archived=True)
@@ -410,11 +360,8 @@ def history(
         start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
     items, total = trail.events(conn, target_id, start, None if all_ else limit)
     if json:
-        from plantrack.render import dump_json
-
         dump_json([e.to_json() for e in items])
         return
-    from plantrack.render import terminal
 
     if total > len(items):
         say(f"… {total - len(items)} earlier events (use --all or --limit)")
@@ -429,8 +376,6 @@ def attachment(
 ) -> None:
     """Give back an entry's attached file: print where it is stored, or copy it out."""
     from pathlib import Path
-
-    from plantrack import db, ledger
 
     conn = state.conn()
     e = ledger.get(conn, entry_ref)

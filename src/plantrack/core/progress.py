@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from plantrack.models import (
     LEVEL_STEP,
@@ -23,8 +23,10 @@ from plantrack.models import (
     build,
 )
 
+_R = TypeVar("_R", bound="Ranked")
+
 if TYPE_CHECKING:
-    from plantrack.ledger import Entry
+    from plantrack.models import Entry
 
 EPOCH = date(2000, 1, 1)  # x-axis origin for regressions (days)
 EPS = 1e-9
@@ -271,6 +273,76 @@ class ObjectiveResult:
         if self.progress is None or self.expected is None:
             return 0.0
         return self.expected - self.progress
+
+
+class Placed(Protocol):
+    """Where an objective sits and how much it counts: all the roll-ups need of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def theme(self) -> str | None: ...
+    @property
+    def park(self) -> Park: ...
+
+
+class Ranked(Protocol):
+    """What the roll-ups, counts and worst-first order read of an objective's result."""
+
+    @property
+    def objective(self) -> Placed: ...
+    @property
+    def progress(self) -> float | None: ...
+    @property
+    def expected(self) -> float | None: ...
+    @property
+    def rag(self) -> Rag: ...
+    @property
+    def trend(self) -> Trend: ...
+    @property
+    def disagreement(self) -> bool: ...
+    @property
+    def overdue(self) -> int: ...
+    @property
+    def gap(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    weight: float
+    sector: str | None
+    theme: str | None
+    park: Park
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """An objective's result cut down to what the roll-ups read: small to keep between runs."""
+
+    objective: Place
+    progress: float | None
+    expected: float | None
+    rag: Rag
+    trend: Trend
+    disagreement: bool
+    overdue: int
+
+    @property
+    def gap(self) -> float:
+        if self.progress is None or self.expected is None:
+            return 0.0
+        return self.expected - self.progress
+
+
+def brief_of(r: ObjectiveResult) -> Brief:
+    o = r.objective
+    return Brief(Place(o.id, o.weight, o.sector, o.theme, o.park), r.progress, r.expected, r.rag, r.trend,
+                 r.disagreement, r.overdue)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -663,7 +735,7 @@ def objective_result(plan: Plan, o: Objective, facts: Facts, as_of: date) -> Obj
         total=total,
         overdue=overdue,
         cancelled=cancelled,
-        milestone_facts=known,
+        milestone_facts={m.id: known[m.id] for m in o.milestones if m.id in known},
         as_of=as_of,
         trend=combined_trend((r.trend.status, r.indicator.weight) for r in inds),
         confidence=confidence,
@@ -672,7 +744,7 @@ def objective_result(plan: Plan, o: Objective, facts: Facts, as_of: date) -> Obj
     )
 
 
-def rollup(plan: Plan, results: Sequence[ObjectiveResult]) -> tuple[float | None, float | None, Rag]:
+def rollup(plan: Plan, results: Sequence[Ranked]) -> tuple[float | None, float | None, Rag]:
     """Weighted means over objectives that have data; no-data objectives are left out."""
     with_data = [r for r in results if r.progress is not None and r.expected is not None]
     progress = weighted_mean((r.progress, r.objective.weight) for r in with_data)  # type: ignore[misc]
@@ -680,12 +752,12 @@ def rollup(plan: Plan, results: Sequence[ObjectiveResult]) -> tuple[float | None
     return progress, expected, rag_of(progress, expected, plan.rag_amber, plan.rag_red)
 
 
-def in_park(o: Objective, park: str) -> bool:
+def in_park(o: Placed, park: str) -> bool:
     """``--park shenzhen`` (or hong-kong) also selects objectives whose park is both."""
     return o.park.value == park or (o.park == Park.BOTH and park in (Park.SHENZHEN, Park.HONG_KONG))
 
 
-def counts_of(results: Iterable[ObjectiveResult]) -> dict[str, int]:
+def counts_of(results: Iterable[Ranked]) -> dict[str, int]:
     """Objectives by RAG, worst first, only the levels present."""
     counts: dict[str, int] = {}
     for r in sorted(results, key=lambda r: RAG_ORDER[r.rag]):
@@ -693,7 +765,7 @@ def counts_of(results: Iterable[ObjectiveResult]) -> dict[str, int]:
     return counts
 
 
-def group_rag(plan: Plan, members: Sequence[ObjectiveResult], progress: float | None,
+def group_rag(plan: Plan, members: Sequence[Ranked], progress: float | None,
               expected: float | None) -> Rag:  # fmt: skip
     """From progress where any member has it; else the worst fresh judgement; else monitored.
 
@@ -714,7 +786,7 @@ def group_rag(plan: Plan, members: Sequence[ObjectiveResult], progress: float | 
 
 
 def group_result(plan: Plan, kind: str, gid: str, name: str, name_zh: str | None,
-                 members: Sequence[ObjectiveResult]) -> GroupResult:  # fmt: skip
+                 members: Sequence[Ranked]) -> GroupResult:  # fmt: skip
     p, e, _rag = rollup(plan, members)
     return GroupResult(
         kind, gid, name, name_zh, p, e, group_rag(plan, members, p, e), len(members),
@@ -724,7 +796,7 @@ def group_result(plan: Plan, kind: str, gid: str, name: str, name_zh: str | None
     )  # fmt: skip
 
 
-def groups(plan: Plan, results: Sequence[ObjectiveResult]) -> dict[str, tuple[GroupResult, ...]]:
+def groups(plan: Plan, results: Sequence[Ranked]) -> dict[str, tuple[GroupResult, ...]]:
     out: dict[str, tuple[GroupResult, ...]] = {}
     for kind, declared in (("sector", plan.sectors), ("theme", plan.themes)):
         rows = []
@@ -746,7 +818,7 @@ def elapsed(plan: Plan, as_of: date) -> float:
     return clamp((as_of - plan.adopted).days / span) if span > 0 else 1.0
 
 
-def worst_first(results: Iterable[ObjectiveResult]) -> list[ObjectiveResult]:
+def worst_first(results: Iterable[_R]) -> list[_R]:
     return sorted(
         results,
         key=lambda r: (RAG_ORDER[r.rag], not r.disagreement, TREND_ORDER[r.trend] if r.rag == Rag.MONITORED else 0,
@@ -757,6 +829,13 @@ def worst_first(results: Iterable[ObjectiveResult]) -> list[ObjectiveResult]:
 def compute(plan: Plan, facts: Facts, as_of: date, known_at: str | None = None) -> Status:
     """Everything the dashboard and reports show, as of a date."""
     results = [objective_result(plan, o, facts, as_of) for o in plan.objectives]
+    return assemble(plan, results, worst_first(results), as_of, known_at)
+
+
+def assemble(plan: Plan, results: Sequence[Ranked], shown: Sequence[ObjectiveResult], as_of: date,
+             known_at: str | None = None) -> Status:  # fmt: skip
+    """The plan's status from every objective's result (full, or briefs; in plan order): roll-ups,
+    groups and counts; ``shown`` are the full results the status lists, worst first."""
     p, e, _rag = rollup(plan, results)
     return Status(
         plan=plan,
@@ -766,7 +845,7 @@ def compute(plan: Plan, facts: Facts, as_of: date, known_at: str | None = None) 
         expected=e,
         rag=group_rag(plan, results, p, e),
         elapsed=elapsed(plan, as_of),
-        objectives=tuple(worst_first(results)),
+        objectives=tuple(shown),
         groups=groups(plan, results),
         measured=sum(1 for r in results if r.progress is not None),
         counts=counts_of(results),
@@ -782,15 +861,8 @@ def facts_from_entries(plan: Plan, entries: Iterable[Entry], as_of: date) -> Fac
 
     The reference implementation of what ``ledger.facts`` computes in SQL.
     """
-    owner: dict[str, str] = {}
-    indicator_of: dict[str, Indicator] = {}
-    for o in plan.objectives:
-        owner[o.id] = o.id
-        for m in o.milestones:
-            owner[m.id] = o.id
-        for i in o.indicators:
-            owner[i.id] = o.id
-            indicator_of[i.id] = i
+    owner = plan.owners()
+    indicator_of = {i.id: i for o in plan.objectives for i in o.indicators}
     inds: dict[str, IndicatorFacts] = {}
     series: dict[str, list[tuple[date, float]]] = {}
     mss: dict[str, MilestoneFacts] = {}

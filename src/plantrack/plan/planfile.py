@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from plantrack.core import recurrence
+from plantrack.core.dates import zone
 from plantrack.errors import PlanInvalid, PlantrackError
 from plantrack.models import (
     Direction,
@@ -19,10 +21,10 @@ from plantrack.models import (
     TrajectoryPoint,
     Verify,
 )
-from plantrack.plansource import PlanSource as PlanSource
-from plantrack.plansource import default_plan_path as default_plan_path
-from plantrack.plansource import embedded_plan_path as embedded_plan_path
-from plantrack.plansource import read_source as read_source
+from plantrack.plan.plansource import PlanSource as PlanSource
+from plantrack.plan.plansource import default_plan_path as default_plan_path
+from plantrack.plan.plansource import embedded_plan_path as embedded_plan_path
+from plantrack.plan.plansource import read_source as read_source
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -299,15 +301,13 @@ def _build(c: _Checker, data: dict[str, Any]) -> Plan | None:
         c.add(pp + ("horizon",), "[plan]: horizon must be after adopted")
     tz = c.text(raw_plan, "timezone", pp, "[plan]") or "Asia/Shanghai"
     if "timezone" in raw_plan and isinstance(raw_plan["timezone"], str):
-        from plantrack.dates import zone
-
         try:
             zone(tz)
         except PlantrackError:
             c.add(pp + ("timezone",), f"[plan]: unknown time zone {tz!r} (use an IANA name such as Asia/Shanghai)")  # fmt: skip
     review = c.text(raw_plan, "review", pp, "[plan]")
     if review is not None:
-        problem = review_problem(review, adopted or date(2000, 1, 1))
+        problem = recurrence.problem(review, adopted or date(2000, 1, 1))
         if problem:
             c.add(pp + ("review",), f"[plan]: review {review!r} is not a valid RRULE: {problem}")
     amber, red = _pair(c, raw_plan, "rag", ("amber", "red"), (0.05, 0.15), pp)
@@ -603,15 +603,3 @@ def _range(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], where: str, base
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def review_problem(rule: str, start: date) -> str | None:
-    """Why ``rule`` is not a usable RRULE, or None."""
-    from dateutil.rrule import rrulestr
-
-    try:
-        r = rrulestr(rule, dtstart=datetime.combine(start, datetime.min.time()))
-        r.after(datetime.combine(start, datetime.min.time()))
-    except (ValueError, TypeError, AttributeError, OverflowError) as e:
-        return str(e) or type(e).__name__
-    return None

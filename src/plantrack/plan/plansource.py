@@ -19,11 +19,11 @@ class PlanSource:
 
 def embedded_plan_path() -> Path:
     """The packaged Hetao plan (the repository's objectives.toml, copied in at build time)."""
-    packaged = Path(__file__).with_name("objectives.toml")
+    packaged = Path(__file__).resolve().parents[1] / "objectives.toml"
     if packaged.is_file():
         return packaged
     # Running from a source checkout without building the wheel.
-    return Path(__file__).resolve().parents[2] / "objectives.toml"
+    return Path(__file__).resolve().parents[3] / "objectives.toml"
 
 
 def default_plan_path(explicit: str | None) -> Path:

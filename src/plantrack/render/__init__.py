@@ -34,17 +34,6 @@ def dump_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def fmt_num(value: float | None, decimals: int | None = None) -> str:
-    """A figure with thousands separators; with ``decimals``, exactly that many places."""
-    if value is None:
-        return "—"
-    if decimals is not None:
-        return f"{value:,.{decimals}f}"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 class _NoBar:
     def __enter__(self) -> Callable[[int, int], None]:
         return lambda done, total: None

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from plantrack import plansync, snapshot
+from plantrack.core import recurrence
+from plantrack.core.progress import Status
 from plantrack.models import State
 
 
-def build(conn: sqlite3.Connection, today: date) -> bytes:
-    """Every milestone that is not cancelled, as an all-day event; reviews as a recurring one."""
+def build(status: Status, stamp: datetime, today: date) -> bytes:
+    """Every milestone that is not cancelled, as an all-day event; reviews as a recurring one.
+
+    ``stamp`` (DTSTAMP) is when the plan revision was applied, not the clock: the same data gives
+    the same file.
+    """
     from icalendar import Calendar, Event, vRecur
 
-    status = snapshot.status(conn, today)
     plan = status.plan
-    rev = plansync.latest_revision(conn)
-    assert rev is not None
-    # DTSTAMP from the plan revision, not the clock: the same data gives the same file.
-    stamp = (
-        datetime.fromisoformat(rev.applied_at.replace("Z", "+00:00")).astimezone(UTC).replace(microsecond=0)
-    )
     cal = Calendar()
     cal.add("prodid", f"-//plantrack//{plan.id}//EN")
     cal.add("version", "2.0")
@@ -48,16 +45,13 @@ def build(conn: sqlite3.Connection, today: date) -> bytes:
             e.add("transp", "TRANSPARENT")
             cal.add_component(e)
     if plan.review:
-        from dateutil.rrule import rrulestr
-
-        rule = rrulestr(plan.review, dtstart=datetime.combine(plan.adopted, time()))
-        first = rule.after(datetime.combine(plan.adopted, time()), inc=True)
+        first = recurrence.first(plan.review, plan.adopted)
         if first is not None:
             e = Event()
             e.add("uid", f"review@{plan.id}.plantrack")
             e.add("dtstamp", stamp)
-            e.add("dtstart", first.date())
-            e.add("dtend", first.date() + timedelta(days=1))
+            e.add("dtstart", first)
+            e.add("dtend", first + timedelta(days=1))
             text = plan.review
             if "UNTIL=" not in text.upper() and "COUNT=" not in text.upper():
                 text += f";UNTIL={plan.horizon.strftime('%Y%m%d')}"

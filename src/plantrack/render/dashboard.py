@@ -6,15 +6,17 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from plantrack.render import fmt_num, safe
+from plantrack.core.progress import expected_value
+from plantrack.core.text import fmt_num, pct
+from plantrack.render import safe
 from plantrack.render.terminal import console, text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-    from plantrack.ledger import Entry
-    from plantrack.progress import GroupResult, IndicatorResult, ObjectiveResult, Status
+    from plantrack.core.progress import GroupResult, IndicatorResult, ObjectiveResult, Status
+    from plantrack.models import Entry
 
 RAG_STYLE = {
     "red": "bold red",
@@ -165,10 +167,6 @@ def counts_text(counts: dict[str, int], lang: str) -> Text:
     return out
 
 
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.0f}%"
-
-
 def bar(progress: float | None, expected: float | None, width: int, style: str) -> Text:
     """A progress bar with a tick where the plan expects to be (three spans at most)."""
     from rich.text import Text
@@ -219,16 +217,16 @@ def status(
     head.add_row(
         text(_l(lang, "elapsed"), "bold"),
         bar(s.elapsed, None, width, "cyan"),
-        text(pct(s.elapsed)),
+        text(pct(s.elapsed, 0)),
         text(f"{s.plan.adopted.isoformat()} → {s.plan.horizon.isoformat()}", "dim"),
     )
     style = RAG_STYLE.get(s.rag.value, "")
-    summary = text(f"{_l(lang, 'expected')} {pct(s.expected)}  ")
+    summary = text(f"{_l(lang, 'expected')} {pct(s.expected, 0)}  ")
     summary.append_text(rag_text(s.rag.value, lang))
     head.add_row(
         text(_l(lang, "progress"), "bold"),
         bar(s.progress, s.expected, width, style),
-        text(pct(s.progress)),
+        text(pct(s.progress, 0)),
         summary,
     )
     # Every headline says what it rests on: progress exists only where there is something to count.
@@ -266,12 +264,12 @@ def status(
                 gauge = text("—", "dim")
             else:
                 gauge = trend_text(g.trend.value, lang)
-            expected = f"{'exp.' if narrow and lang == 'en' else _l(lang, 'expected')} {pct(g.expected)}"
+            expected = f"{'exp.' if narrow and lang == 'en' else _l(lang, 'expected')} {pct(g.expected, 0)}"
             measured = f"{g.measured}/{g.objectives}" if narrow else _l(lang, "measured")
             groups.add_row(
                 text("  " + title_of(g, lang)),
                 gauge,
-                text(pct(g.progress)),
+                text(pct(g.progress, 0)),
                 text(expected if g.progress is not None else "", "dim"),
                 rag_text(g.rag.value, lang),
                 text(measured.format(m=g.measured, n=g.objectives), "dim"),
@@ -339,8 +337,8 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer
         if wide:
             cells.append(bar(r.progress, r.expected, 10, style))
         cells += [
-            text(pct(r.progress)),
-            text(pct(r.expected), "dim"),
+            text(pct(r.progress, 0)),
+            text(pct(r.expected, 0), "dim"),
             text(f"{r.done}/{r.total}" if r.objective.milestones else "—"),
             text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
             trend_text(r.trend.value, lang, short=narrow)
@@ -400,7 +398,6 @@ def chart(
         return max(0, min(height - 1, round((hi - v) / (hi - lo) * (height - 1))))
 
     grid = [[" "] * width for _ in range(height)]
-    from plantrack.progress import expected_value
 
     if i.target is not None:
         for c in range(width):
@@ -506,7 +503,7 @@ def show_indicator(
         t.add_row(
             text("progress"),
             text(
-                f"{pct(r.progress)} (expected {pct(r.expected)}, planned value {fmt_num(r.expected_value, places)})"
+                f"{pct(r.progress, 0)} (expected {pct(r.expected, 0)}, planned value {fmt_num(r.expected_value, places)})"
             ),
         )
     trend_cell = text(trend_line(r.trend, i.unit, places), TREND_STYLE.get(r.trend.status.value, ""))
@@ -547,7 +544,7 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
     out.print(text(" · ".join(bits), "dim"))
     if o.description:
         out.print(text(o.description))
-    summary = text(f"progress {pct(r.progress)} · expected {pct(r.expected)} · ")
+    summary = text(f"progress {pct(r.progress, 0)} · expected {pct(r.expected, 0)} · ")
     summary.append_text(rag_text(r.rag.value, lang))
     if r.objective.indicators:
         summary.append_text(text(" · trend "))
@@ -644,8 +641,8 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
                     else "monitored",
                     "" if i.indicator.target is not None else "dim",
                 ),
-                text(pct(i.progress)),
-                text(pct(i.expected), "dim"),
+                text(pct(i.progress, 0)),
+                text(pct(i.expected, 0), "dim"),
                 trend_text(i.trend.status.value, lang),
                 text(forecast_cell),
                 text(reach, "dim"),
@@ -744,7 +741,7 @@ def check_lines(items: Sequence[ObjectiveResult], lang: str) -> None:
         line = rag_text(r.rag.value, lang)
         line.append_text(
             text(
-                f"  {r.objective.id}  progress {pct(r.progress)} expected {pct(r.expected)} overdue {r.overdue}  {safe(title_of(r.objective, lang), oneline=True)}"
+                f"  {r.objective.id}  progress {pct(r.progress, 0)} expected {pct(r.expected, 0)} overdue {r.overdue}  {safe(title_of(r.objective, lang), oneline=True)}"
             )
         )
         if r.disagreement:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from plantrack import files
 from plantrack.errors import PlantrackError
+from plantrack.render import html, jsoncsv, markdown
 from plantrack.report import Report
 
 FORMATS = ("md", "html", "json", "csv")
@@ -32,33 +33,17 @@ def parse_formats(text: str) -> list[str]:
 
 def renderer(fmt: str) -> Callable[[Report], str]:
     if fmt == "md":
-        from plantrack.render import report_md
-
-        return report_md.render
+        return markdown.render
     if fmt == "html":
-        from plantrack.render import report_html
+        return html.render
 
-        return report_html.render
-    from plantrack.render import report_data
-
-    return report_data.render_json if fmt == "json" else report_data.render_csv
+    return jsoncsv.render_json if fmt == "json" else jsoncsv.render_csv
 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder and rename, so no one reads half a file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        files.write_text(path, text)
     except OSError as e:
         raise PlantrackError(
             f"cannot write {str(path)!r}: {e.strerror}", hint="choose a writable place with --out"

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from plantrack import __version__
-from plantrack.progress import IndicatorFacts, bounds_of
-from plantrack.render import fmt_num
-from plantrack.render.reportbits import (
+from plantrack.core.progress import IndicatorFacts, bounds_of
+from plantrack.core.text import fmt_num, pct
+from plantrack.limits import LIST_CAP
+from plantrack.render import safe
+from plantrack.render.labels import (
     CHANGE_MARK,
     CHANGE_WORD,
     DISAGREEMENT,
-    LIST_CAP,
     TREND_MARK,
     byline,
     entry_summary,
@@ -24,13 +25,11 @@ from plantrack.render.reportbits import (
     indicator_forecast,
     indicator_trend,
     linkable,
-    num,
     one_line,
-    pct,
 )
 
 if TYPE_CHECKING:
-    from plantrack.progress import IndicatorResult
+    from plantrack.core.progress import IndicatorResult
     from plantrack.report import Report
 
 W, H, PAD = 360, 140, 34
@@ -122,8 +121,6 @@ def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: dat
 def _env() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from plantrack.render import safe
-
     def finalize(value: Any) -> Any:
         # Control characters (terminal escapes) are invalid in HTML: show them as \x1b text.
         return safe(value) if isinstance(value, str) and not isinstance(value, Markup) else value
@@ -138,7 +135,7 @@ def _env() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = pct
-    env.filters["num"] = num
+    env.filters["num"] = fmt_num
     env.filters["fmt_num"] = fmt_num
     env.filters["one_line"] = one_line
     env.globals["linkable"] = linkable

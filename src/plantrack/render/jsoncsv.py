@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -10,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from plantrack import __version__
-from plantrack.render import data
-from plantrack.render.reportbits import CHANGE_WORD
+from plantrack.render import shapes
+from plantrack.render.labels import CHANGE_WORD
 from plantrack.report import Report
 
 
@@ -20,13 +19,13 @@ def as_data(r: Report) -> dict[str, Any]:
     period: each objective's change since the previous period, its sources, the rationale of its
     confidence and every indicator in full (trend detail, forecast with its interval)."""
     st = r.stocktake
-    body = data.status(r.status)
+    body = shapes.status(r.status)
     rows = {row.result.objective.id: row for row in r.rows}
     for o in body["objectives"]:
         row = rows[o["id"]]
         o["change"] = row.change  # progress since the previous period; "trend" is the growth rate
         o["previous"] = {
-            "progress": data.r4(row.previous.progress) if row.previous else None,
+            "progress": shapes.r4(row.previous.progress) if row.previous else None,
             "rag": row.previous.rag.value if row.previous else None,
         }
         o["progress_rag"] = row.result.progress_rag.value
@@ -38,7 +37,7 @@ def as_data(r: Report) -> dict[str, Any]:
                 "rationale": judged.text if judged else None,
                 "user": judged.user if judged else None,
             }
-        o["indicators"] = [data.indicator(i, full=True) for i in row.result.indicators]
+        o["indicators"] = [shapes.indicator(i, full=True) for i in row.result.indicators]
         for i in o["indicators"]:
             src = row.indicator_sources.get(i["id"])
             i["source"] = src.id if src else None
@@ -182,13 +181,13 @@ def _csv_rows(r: Report) -> Iterator[dict[str, object]]:
                 "progress": _r4(ir.progress), "expected": _r4(ir.expected),
                 "sources": f"#{src.id}" if src else "", **common,
                 "committed_by": i.committed_by or "", "trend": ir.trend.status.value,
-                "indicator": i.id, "unit": i.unit, "value": _n(data.shown(ir.value, dp)),
-                "target": _n(data.shown(i.target, dp)),
+                "indicator": i.id, "unit": i.unit, "value": _n(shapes.shown(ir.value, dp)),
+                "target": _n(shapes.shown(i.target, dp)),
                 "target_date": i.target_date.isoformat() if i.target_date else "",
                 "annual_rate": _r4(ir.trend.rate),
-                "forecast": _n(data.shown(fc.value_at_target, dp)) if fc else "",
-                "forecast_low": _n(data.shown(fc.low, dp)) if fc else "",
-                "forecast_high": _n(data.shown(fc.high, dp)) if fc else "",
+                "forecast": _n(shapes.shown(fc.value_at_target, dp)) if fc else "",
+                "forecast_low": _n(shapes.shown(fc.low, dp)) if fc else "",
+                "forecast_high": _n(shapes.shown(fc.high, dp)) if fc else "",
                 "forecast_at": fc.at.isoformat() if fc else "",
                 "reach_date": fc.reach_date.isoformat() if fc and fc.reach_date else "",
                 "no_forecast": (ir.no_forecast or "") if fc is None else "",
@@ -206,6 +205,8 @@ def _n(x: object) -> object:
 def render_csv(r: Report) -> str:
     """Objectives and their indicators, one row each; a text cell never runs as a formula."""
     out = io.StringIO()
+    import csv
+
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
     for values in _csv_rows(r):

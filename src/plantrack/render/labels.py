@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from plantrack.core.text import fmt_num
 from plantrack.render.dashboard import forecast_line, trend_line
 
 if TYPE_CHECKING:
-    from plantrack.ledger import Entry
-    from plantrack.progress import Confidence, IndicatorResult, ObjectiveResult
+    from plantrack.core.progress import Confidence, IndicatorResult, ObjectiveResult
+    from plantrack.models import Entry
     from plantrack.report import Report
 
-LIST_CAP = 200  # entries listed per stocktake section; the counts stay exact
 # Progress since the end of the previous period (not the growth-rate trend).
 CHANGE_MARK = {"up": "▲", "down": "▼", "flat": "▶", "new": "•", "none": "–"}
 CHANGE_WORD = {"up": "up", "down": "down", "flat": "unchanged", "new": "new", "none": "no data"}
@@ -20,18 +20,6 @@ CHANGE_WORD = {"up": "up", "down": "down", "flat": "unchanged", "new": "new", "n
 TREND_MARK = {"strong": "⇑", "moderate": "↑", "limited": "→", "worsening": "↓", "insufficient-data": "·"}
 DISAGREEMENT = "computed progress and a fresh assessment differ by two or more steps"
 _SAFE_SCHEME = re.compile(r"(?i)^(https?|ftp)://")
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
-def num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if float(x).is_integer() and abs(x) < 1e15:
-        return f"{int(x):,}"
-    return f"{x:,.2f}"
 
 
 def linkable(url: str | None) -> bool:
@@ -46,7 +34,7 @@ def one_line(text: str | None, limit: int = 400) -> str:
 
 def entry_summary(e: Entry) -> str:
     if e.kind.value == "measurement":
-        head = f"= {num(e.value)}"
+        head = f"= {fmt_num(e.value)}"
     elif e.kind.value == "milestone":
         head = f"→ {e.state.value if e.state else '?'}"
     elif e.kind.value == "assessment":

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from plantrack import __version__
-from plantrack.ledger import Entry
-from plantrack.render import fmt_num
-from plantrack.render.reportbits import (
+from plantrack.core.text import fmt_num, pct
+from plantrack.limits import LIST_CAP, UPCOMING_DAYS
+from plantrack.models import Entry
+from plantrack.render.labels import (
     CHANGE_MARK,
     DISAGREEMENT,
-    LIST_CAP,
     TREND_MARK,
     byline,
     confidence_words,
@@ -23,7 +23,6 @@ from plantrack.render.reportbits import (
     linkable,
     objective_trend,
     one_line,
-    pct,
 )
 from plantrack.report import Report
 
@@ -247,7 +246,7 @@ def render(r: Report) -> str:
     )
     _section(
         w,
-        "Due in the next 90 days",
+        f"Due in the next {UPCOMING_DAYS} days",
         [
             f"due {m.milestone.due} · `{code(m.milestone.id)}` {md(m.milestone.title)} ({m.state.value}; objective `{code(o.objective.id)}`)"
             for o, m in st.upcoming

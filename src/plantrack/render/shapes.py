@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from plantrack.progress import (
+from plantrack.core.progress import (
     Confidence,
     GroupResult,
     IndicatorResult,

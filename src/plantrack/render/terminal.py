@@ -7,14 +7,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from plantrack.render import fmt_num, safe
+from plantrack.core.text import describe, snippet
+from plantrack.render import safe
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from plantrack.ledger import Entry
-    from plantrack.plansync import Change
+    from plantrack.models import Change, Entry
 
 
 def console(stderr: bool = False) -> Console:
@@ -26,10 +26,17 @@ def console(stderr: bool = False) -> Console:
         # Piped output has no colour. Its width: COLUMNS, else the terminal the person is
         # looking at (stderr), else wide enough that tables are not squeezed.
         width = _columns() or _terminal_width() or 160
-    return Console(
+    out = Console(
         file=stream, highlight=False, emoji=False, markup=False, width=width,
         no_color=bool(os.environ.get("NO_COLOR")) or None,
     )  # fmt: skip
+    # Rich exits with 1 when the reader closes the pipe; the CLI's one boundary decides instead.
+    out.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return out
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError
 
 
 def _columns() -> int | None:
@@ -99,34 +106,9 @@ def entries(items: Sequence[Entry]) -> None:
     out.print(table)
 
 
-def describe(e: Entry) -> str:
-    parts: list[str] = []
-    if e.kind.value == "measurement":
-        parts.append(f"= {fmt_num(e.value)}")
-    if e.kind.value == "milestone" and e.state:
-        parts.append(f"→ {e.state.value}")
-    if e.kind.value == "retraction":
-        parts.append(f"retracts {e.retracts[:8] if e.retracts else '?'}:")
-    if e.kind.value == "assessment" and e.level:
-        parts.append(f"confidence {e.level.value}:")
-    if e.text:
-        parts.append(e.text)
-    if e.url:
-        parts.append(f"<{e.url}>")
-    if e.attachment:
-        parts.append(f"[attached {e.attachment.name}, sha256 {e.attachment.sha256[:12]}]")
-    if e.tags:
-        parts.append(" ".join(f"#{t}" for t in e.tags))
-    if e.retracted:
-        parts.append("(retracted)")
-    return " ".join(parts)
-
-
 def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequence[str]) -> None:
     from rich.table import Table
     from rich.text import Text
-
-    from plantrack.search import snippet
 
     out = console()
     if plan_hits:

@@ -6,12 +6,17 @@ plan or evidence changes, so `plantrack --demo status` always shows the plan as 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import date, datetime
 from pathlib import Path
 
+from plantrack import files
 from plantrack.errors import PlantrackError
+from plantrack.plan import planfile
+from plantrack.plan.plansource import embedded_plan_path
+from plantrack.store import bulk, db, revisions
+from plantrack.store.db import default_path as user_db
+from plantrack.store.migrations import MIGRATIONS
 
 DEMO_USER = "plantrack-demo"
 FILES = (
@@ -23,21 +28,18 @@ FILES = (
 
 
 def examples_dir() -> Path:
-    packaged = Path(__file__).with_name("examples")
+    packaged = Path(__file__).resolve().parents[1] / "examples"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "examples"  # a source checkout
+    return Path(__file__).resolve().parents[3] / "examples"  # a source checkout
 
 
 def default_path() -> Path:
-    from plantrack.db import default_path as user_db
-
     return user_db().with_name("hetao-demo.db")
 
 
 def fingerprint() -> str:
-    from plantrack.migrations import MIGRATIONS
-    from plantrack.plansource import embedded_plan_path
+    import hashlib
 
     h = hashlib.sha256()
     # The schema too: a demo built by another version of plantrack is rebuilt, not reused.
@@ -54,25 +56,15 @@ def fingerprint() -> str:
 
 def _current(path: Path, fp: str) -> bool:
     """True when ``path`` is an up-to-date demo database; refuse to replace anything else."""
-    import sqlite3
-
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return False
-    row = None
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'demo_fingerprint'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        row = None
-    if row is None:
+    found = db.read_meta_of(path, "demo_fingerprint")
+    if found is None:
         raise PlantrackError(
             f"{str(path)!r} exists and is not a plantrack demo database; it was left untouched",
             hint="give --demo a new or demo --db path",
         )
-    return bool(row[0] == fp)
+    return found == fp
 
 
 def ensure(path: Path, now: datetime, today: date) -> Path:
@@ -80,7 +72,6 @@ def ensure(path: Path, now: datetime, today: date) -> Path:
     fp = fingerprint()
     if _current(path, fp):
         return path
-    from plantrack import bulk, db, planfile, plansync
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
@@ -89,14 +80,14 @@ def ensure(path: Path, now: datetime, today: date) -> Path:
     conn = db.connect(tmp)
     try:
         source = planfile.read_source(planfile.embedded_plan_path())
-        plansync.apply(conn, planfile.load(source), source, DEMO_USER, now)
+        revisions.apply(conn, planfile.load(source), source, DEMO_USER, now)
         for kind, name in FILES:
             bulk.load(conn, kind, examples_dir() / name, DEMO_USER, now, today)
         with db.write(conn):
-            conn.execute("INSERT INTO meta VALUES ('demo_fingerprint', ?)", (fp,))
+            db.set_meta(conn, "demo_fingerprint", fp)
     finally:
         conn.close()
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.replace(tmp, path)
+    files.commit(tmp, path)
     return path

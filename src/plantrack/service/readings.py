@@ -6,34 +6,136 @@ import sqlite3
 from dataclasses import replace
 from datetime import date, datetime
 
-from plantrack import ledger, plansync, progress
-from plantrack.dates import utc_stamp
+from plantrack.core import progress
+from plantrack.core.dates import utc_stamp
 from plantrack.errors import PlantrackError
-from plantrack.models import Plan
+from plantrack.models import Objective, Plan, Revision
+from plantrack.store import cache, ledger, revisions
 
 
-def plan_known_at(conn: sqlite3.Connection, known_at: datetime | None) -> tuple[Plan, plansync.Revision]:
+def plan_known_at(conn: sqlite3.Connection, known_at: datetime | None) -> tuple[Plan, Revision]:
     """The plan as it stood at ``known_at`` (default: the latest revision)."""
     stamp = utc_stamp(known_at) if known_at is not None else None
-    rev = plansync.latest_revision(conn, stamp)
+    rev = revisions.latest_revision(conn, stamp)
     if rev is None:
-        first = plansync.latest_revision(conn)
+        first = revisions.latest_revision(conn)
         if first is None:
             raise PlantrackError("the database holds no plan yet", hint="run 'plantrack init'")
-        first_at = conn.execute("SELECT min(applied_at) FROM plan_revision").fetchone()[0]
+        first_at = revisions.first_applied_at(conn)
         raise PlantrackError(
             f"nothing was known at {stamp}: the plan was first applied at {first_at}",
             hint="give a later --known-at",
         )
-    return plansync.load_plan(conn, rev.rev), rev
+    if known_at is None:
+        return current_plan(conn)
+    return revisions.load_plan(conn, rev.rev), rev
 
 
 def status(conn: sqlite3.Connection, as_of: date, known_at: datetime | None = None) -> progress.Status:
-    return status_and_facts(conn, as_of, known_at)[0]
+    """The plan's status as of a date, every objective listed worst first.
+
+    A look back (``known_at``) is always computed afresh; the current view comes from what the
+    cache kept, recomputing only the objectives whose entries changed (see ``_current``).
+    """
+    if known_at is not None:
+        return status_and_facts(conn, as_of, known_at)[0]
+    return _current(conn, as_of, None)[0]
+
+
+def dashboard(conn: sqlite3.Connection, as_of: date, rows: int) -> tuple[progress.Status, int, int]:
+    """What the default dashboard prints: the status with only its ``rows`` worst objectives, the
+    number left out, and the plan revision. Its cost is what it prints, not the plan's size."""
+    s, total, rev = _current(conn, as_of, rows)
+    return s, max(0, total - rows), rev
+
+
+def current_plan(conn: sqlite3.Connection) -> tuple[Plan, Revision]:
+    """The latest plan revision, parsed (kept in the cache once parsed)."""
+    rev = _latest(conn)
+    c = cache.Cache(cache.folder(conn))
+    try:
+        return _plan_of(conn, rev, c), rev
+    finally:
+        c.close()
+
+
+def _plan_of(conn: sqlite3.Connection, rev: Revision, c: cache.Cache) -> Plan:
+    k = cache.key(rev.rev, rev.sha256)
+    plan = c.get("plan", k)
+    if plan is None:
+        plan = revisions.load_plan(conn, rev.rev)
+        c.put({"plan": (k, plan)})
+    return plan
+
+
+def _latest(conn: sqlite3.Connection) -> Revision:
+    rev = revisions.latest_revision(conn)
+    if rev is None:
+        raise PlantrackError("the database holds no plan yet", hint="run 'plantrack init'")
+    return rev
+
+
+def _current(conn: sqlite3.Connection, as_of: date, top: int | None) -> tuple[progress.Status, int, int]:
+    """Today's status, listing the ``top`` worst objectives (all if None); with the number of
+    objectives and the plan revision.
+
+    The cache keeps a brief of every objective (what the roll-ups read) and each full result. When
+    entries were written since, only the objectives they touch are recomputed; after a plan
+    apply, a restore or on a new day, everything is. Full results are read back only for the
+    objectives listed.
+    """
+    rev = _latest(conn)
+    chain = cache.head(conn)
+    c = cache.Cache(cache.folder(conn))
+    try:
+        k = cache.key(rev.rev, rev.sha256, as_of.isoformat())
+        kept = c.get("briefs", k)
+        fresh: dict[str, progress.ObjectiveResult] = {}
+        if kept is not None and kept[0] == chain:
+            _chain, head, briefs = kept
+        elif kept is not None and cache.still_chained(conn, *kept[0]):
+            _chain, head, briefs = kept
+            briefs = dict(briefs)
+            for oid in revisions.owning_objectives(conn, cache.targets_after(conn, kept[0][0])):
+                one = revisions.current_objective_plan(conn, oid)
+                if one is None or oid not in briefs:  # the plan changed under us: start again
+                    return _recomputed(conn, rev, chain, c, k, as_of, top)
+                fresh[oid] = _objective_now(conn, one, one.objectives[0], as_of, None)
+                briefs[oid] = progress.brief_of(fresh[oid])
+            c.put({"briefs": (k, (chain, head, briefs))}, fresh.items())
+        else:
+            return _recomputed(conn, rev, chain, c, k, as_of, top)
+        order = list(briefs.values())
+        listed = [b.objective.id for b in progress.worst_first(order)][:top]
+        wanted = [oid for oid in listed if oid not in fresh]
+        found = c.results(wanted) if wanted else {}
+        if found is None:
+            return _recomputed(conn, rev, chain, c, k, as_of, top)
+        full = fresh | found
+        shown = [full[oid] for oid in listed]
+        plan = replace(head, objectives=tuple(r.objective for r in shown))
+        return progress.assemble(plan, order, shown, as_of, None), len(order), rev.rev
+    finally:
+        c.close()
+
+
+def _recomputed(conn: sqlite3.Connection, rev: Revision, chain: tuple[int, str], c: cache.Cache, k: str,
+                as_of: date, top: int | None) -> tuple[progress.Status, int, int]:  # fmt: skip
+    """Every objective computed from the ledger, and kept."""
+    plan = _plan_of(conn, rev, c)
+    facts = ledger.facts(conn, plan, as_of, None)
+    results = [progress.objective_result(plan, o, facts, as_of) for o in plan.objectives]
+    briefs = {r.objective.id: progress.brief_of(r) for r in results}
+    head = replace(plan, objectives=())
+    c.put({"briefs": (k, (chain, head, briefs))}, ((r.objective.id, r) for r in results), replace_all=True)
+    shown = progress.worst_first(results)[:top]
+    listed = replace(plan, objectives=tuple(r.objective for r in shown)) if top is not None else plan
+    return progress.assemble(listed, results, shown, as_of, None), len(results), rev.rev
 
 
 def status_and_facts(conn: sqlite3.Connection, as_of: date, known_at: datetime | None = None,
                      ) -> tuple[progress.Status, progress.Facts]:  # fmt: skip
+    """The status computed from the ledger (never the cache), with the facts it rests on."""
     plan, _rev = plan_known_at(conn, known_at)
     stamp = utc_stamp(known_at) if known_at is not None else None
     facts = ledger.facts(conn, plan, as_of, stamp)
@@ -44,15 +146,20 @@ def one_objective(conn: sqlite3.Connection, objective_id: str, as_of: date,
                   known_at: datetime | None = None) -> progress.ObjectiveResult | None:  # fmt: skip
     """One objective's figures, reading only that objective and its own entries."""
     if known_at is None:
-        plan = _current_objective_plan(conn, objective_id)
+        plan = revisions.current_objective_plan(conn, objective_id)
     else:
         plan, _rev = plan_known_at(conn, known_at)
         plan = replace(plan, objectives=tuple(o for o in plan.objectives if o.id == objective_id))
     if plan is None or not plan.objectives:
         return None
-    objective = plan.objectives[0]
-    family = [objective.id] + [m.id for m in objective.milestones] + [i.id for i in objective.indicators]
     stamp = utc_stamp(known_at) if known_at is not None else None
+    return _objective_now(conn, plan, plan.objectives[0], as_of, stamp)
+
+
+def _objective_now(conn: sqlite3.Connection, plan: Plan, objective: Objective, as_of: date,
+                   stamp: str | None) -> progress.ObjectiveResult:  # fmt: skip
+    """One objective's figures from its own entries only (its family of targets)."""
+    family = [objective.id] + [m.id for m in objective.milestones] + [i.id for i in objective.indicators]
     facts = ledger._facts_from_entries(conn, plan, as_of, stamp, family)
     counts = ledger._evidence_counts(conn, as_of.isoformat(), stamp, family)
     if counts:
@@ -64,31 +171,3 @@ def one_objective(conn: sqlite3.Connection, objective_id: str, as_of: date,
             facts.assessments,
         )
     return progress.objective_result(plan, objective, facts, as_of)
-
-
-def _current_objective_plan(conn: sqlite3.Connection, objective_id: str) -> Plan | None:
-    """A Plan holding just one objective of the current plan (from the plan_object table)."""
-    import json
-
-    from plantrack.models import plan_from_dict
-
-    plan_row = conn.execute(
-        "SELECT data_json FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
-    ).fetchone()
-    obj_row = conn.execute(
-        "SELECT data_json FROM plan_object WHERE kind = 'objective' AND id = ? AND archived_rev IS NULL",
-        (objective_id,),
-    ).fetchone()
-    if plan_row is None or obj_row is None:
-        return None
-    d = json.loads(plan_row[0])
-    o = json.loads(obj_row[0])
-    children = conn.execute(
-        "SELECT kind, data_json FROM plan_object WHERE parent = ? AND archived_rev IS NULL AND kind IN ('milestone', 'indicator')"
-        " ORDER BY rowid",
-        (objective_id,),
-    ).fetchall()
-    o["milestones"] = [json.loads(c) for k, c in children if k == "milestone"]
-    o["indicators"] = [json.loads(c) for k, c in children if k == "indicator"]
-    d["objectives"] = [o]
-    return plan_from_dict(d)

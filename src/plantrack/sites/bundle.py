@@ -9,24 +9,25 @@ sites that exchange bundles both ways end with the same entries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
 import re
 import sqlite3
 import stat
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plantrack import db, ledger, plansync, search
-from plantrack.dates import now_utc, utc_stamp
+if TYPE_CHECKING:
+    import zipfile
+
+from plantrack import files, models
+from plantrack.core.dates import now_utc, utc_stamp
 from plantrack.errors import PlantrackError
 from plantrack.models import Kind, Level, State
+from plantrack.store import db, fts, ledger, revisions
 
 FORMAT = "plantrack-bundle"
 VERSION = 1
@@ -64,6 +65,8 @@ class BundleInvalid(PlantrackError):
 
 
 def _sha(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -74,8 +77,8 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
            objectives: Sequence[str] = (), public: bool = False, now: datetime | None = None,
            progress: Progress | None = None) -> Exported:  # fmt: skip
     """Write a bundle of the chosen entries (and the files they reference) to ``out``."""
-    plan_id = plansync.current_plan_id(conn)
-    rev = plansync.latest_revision(conn)
+    plan_id = revisions.current_plan_id(conn)
+    rev = revisions.latest_revision(conn)
     if plan_id is None or rev is None:
         raise PlantrackError("the database holds no plan yet", hint="run 'plantrack init'")
     targets: set[str] | None = None
@@ -85,11 +88,10 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
             ledger.find_target(conn, oid, ("objective",), allow_archived=True)
             targets.update(ledger.target_family(conn, oid))
     # Walk the whole chain once: each line carries the hash of the entry before it.
-    chosen: list[tuple[ledger.Entry, str]] = []
+    chosen: list[tuple[models.Entry, str]] = []
     prev = ledger.GENESIS
-    all_by_uid: dict[str, tuple[ledger.Entry, str]] = {}
-    rows = conn.execute("SELECT id FROM entry ORDER BY id").fetchall()
-    ids = [r[0] for r in rows]
+    all_by_uid: dict[str, tuple[models.Entry, str]] = {}
+    ids = ledger.all_ids(conn)
     for start in range(0, len(ids), 5000):
         for e in ledger.entries_by_id(conn, ids[start : start + 5000]):
             pair = (e, prev)
@@ -104,7 +106,7 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
             chosen.append(pair)
     # A retraction travels with what it withdraws (unless that was left out for the public).
     chosen_uids = {e.uid for e, _ in chosen}
-    extra: list[tuple[ledger.Entry, str]] = []
+    extra: list[tuple[models.Entry, str]] = []
     for e, _ in chosen:
         if e.kind == Kind.RETRACTION and e.retracts and e.retracts not in chosen_uids:
             withdrawn = all_by_uid.get(e.retracts)
@@ -120,7 +122,7 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
         lines.append(json.dumps(_entry_line(e, p), ensure_ascii=False, sort_keys=True))
     entries_bytes = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
     plan_bytes = json.dumps(
-        {"revision": rev.rev, "sha256": rev.sha256, "plan": json.loads(_plan_json(conn, rev.rev))},
+        {"revision": rev.rev, "sha256": rev.sha256, "plan": json.loads(revisions.plan_json(conn, rev.rev))},
         ensure_ascii=False, sort_keys=True, indent=1,
     ).encode("utf-8")  # fmt: skip
     shas = sorted({e.attachment.sha256 for e, _ in chosen if e.attachment is not None})
@@ -143,10 +145,10 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
         "counts": {"entries": len(chosen), "attachments": len(shas)},
         "members": members,
     }
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        import zipfile  # only bundles need it
+
+        with files.replacing(out) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1))
             z.writestr("entries.jsonl", entries_bytes)
             z.writestr("plan.json", plan_bytes)
@@ -154,21 +156,14 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
                 z.write(ledger.attachment_path(store, sha), f"attachments/{sha}")
                 if progress is not None:
                     progress(n, len(shas))
-        os.replace(tmp, out)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise PlantrackError(
             f"cannot write {str(out)!r}: {e.strerror}", hint="choose a writable place with --out"
         ) from e
     return Exported(out, len(chosen), len(shas))
 
 
-def _plan_json(conn: sqlite3.Connection, rev: int) -> str:
-    row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (rev,)).fetchone()
-    return str(row[0])
-
-
-def _entry_line(e: ledger.Entry, prev_hash: str) -> dict[str, Any]:
+def _entry_line(e: models.Entry, prev_hash: str) -> dict[str, Any]:
     line = ledger.hashed_content(e)
     line["prev_hash"] = prev_hash
     line["hash"] = e.hash
@@ -179,6 +174,8 @@ def _entry_line(e: ledger.Entry, prev_hash: str) -> dict[str, Any]:
 
 
 def _open(path: Path) -> zipfile.ZipFile:
+    import zipfile
+
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError as e:
@@ -227,6 +224,8 @@ def _check_members(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 
 def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    import zipfile
+
     try:
         with z.open(info) as f:
             data = f.read(MAX_MEMBER + 1)
@@ -237,13 +236,13 @@ def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-def _entry_from_line(n: int, line: dict[str, Any]) -> ledger.Entry:
+def _entry_from_line(n: int, line: dict[str, Any]) -> models.Entry:
     try:
         kind = Kind(line["kind"])
         att = line.get("attachment")
         attachment = None
         if att is not None:
-            attachment = ledger.Attachment(
+            attachment = models.Attachment(
                 str(att["name"]), str(att["sha256"]), int(att["size"]), str(att["type"])
             )
             if not re.fullmatch(r"[0-9a-f]{64}", attachment.sha256):
@@ -255,7 +254,7 @@ def _entry_from_line(n: int, line: dict[str, Any]) -> ledger.Entry:
             raise ValueError("value is not a finite number")
         if kind == Kind.MEASUREMENT and value is None:
             raise ValueError("a measurement without a value")
-        e = ledger.Entry(
+        e = models.Entry(
             id=0, uid=str(line["uid"]), kind=kind, target=str(line["target"]), on=date.fromisoformat(line["on"]),
             recorded_at=str(line["recorded_at"]), user=str(line["user"]), site=str(line["site"]),
             text=line.get("text"), value=float(value) if value is not None else None,
@@ -277,7 +276,7 @@ def _entry_from_line(n: int, line: dict[str, Any]) -> ledger.Entry:
     return e
 
 
-def verify(path: Path, plan_id: str | None) -> tuple[dict[str, Any], list[ledger.Entry], dict[str, bytes]]:
+def verify(path: Path, plan_id: str | None) -> tuple[dict[str, Any], list[models.Entry], dict[str, bytes]]:
     """Check everything; return the manifest, the entries and the attachment bytes."""
     with _open(path) as z:
         infos = _check_members(z)
@@ -306,7 +305,7 @@ def verify(path: Path, plan_id: str | None) -> tuple[dict[str, Any], list[ledger
             if m and m.group(1) != expected:
                 raise BundleInvalid(f"attachment {name!r} is not named by its sha256")
             blobs[name] = data
-    entries: list[ledger.Entry] = []
+    entries: list[models.Entry] = []
     prev_hashes: list[str] = []
     try:
         text = blobs["entries.jsonl"].decode("utf-8")
@@ -345,10 +344,10 @@ def verify(path: Path, plan_id: str | None) -> tuple[dict[str, Any], list[ledger
 def import_bundle(conn: sqlite3.Connection, store: Path, path: Path,
                   progress: Progress | None = None) -> Imported:  # fmt: skip
     """Verify the bundle, then add the entries this database lacks, in one transaction."""
-    plan_id = plansync.current_plan_id(conn)
+    plan_id = revisions.current_plan_id(conn)
     manifest, entries, attachments = verify(path, plan_id)
-    known_targets = {r[0] for r in conn.execute("SELECT id FROM plan_object")}
-    local = {r[0] for r in conn.execute("SELECT uid FROM entry")} if entries else set()
+    known_targets = revisions.object_ids(conn)
+    local = ledger.all_uids(conn) if entries else set()
     bundle_uids = {e.uid for e in entries}
     for e in entries:
         if e.target not in known_targets:
@@ -366,13 +365,9 @@ def import_bundle(conn: sqlite3.Connection, store: Path, path: Path,
         for sha, data in attachments.items():
             dest = ledger.attachment_path(store, sha)
             if not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(f".incoming-{sha}")
-                tmp.write_bytes(data)
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, dest)
+                files.write_bytes(dest, data, mode=0o444)
                 written.append(dest)
-        with db.write(conn), search.paused_index(conn) as index:
+        with db.write(conn), fts.paused_index(conn) as index:
             ledger.append_verbatim(conn, new, utc_stamp(now_utc()), progress)
             index.catch_up()
     except BaseException:

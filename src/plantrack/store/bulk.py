@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -11,12 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from plantrack import db, ledger, search
-from plantrack.dates import parse_date, utc_stamp
+from plantrack.core.dates import parse_date, utc_stamp
 from plantrack.errors import PlantrackError
-from plantrack.models import State, Verify
-
-MAX_REPORTED = 20
+from plantrack.limits import PROBLEMS_SHOWN
+from plantrack.models import Entry, Kind, Level, State, Verify
+from plantrack.store import db, fts, ledger
 
 # For each kind of load: required columns, optional columns.
 LAYOUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -72,6 +70,8 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]], Any]:
         raise PlantrackError(f"{str(path)!r} is a directory", hint="name a CSV file") from e
     except OSError as e:
         raise PlantrackError(f"cannot read {str(path)!r}: {e.strerror}") from e
+    import csv  # only CSV loads need it
+
     reader = csv.reader(f)
     try:
         header = next(reader)
@@ -109,6 +109,7 @@ def _targets(conn: sqlite3.Connection, kinds: tuple[str, ...]) -> dict[str, dict
 def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: datetime, today: date,
          progress: Progress | None = None) -> Loaded:  # fmt: skip
     """Validate every row of ``path``, then write them all in one transaction (or none)."""
+
     required, optional = LAYOUTS[kind]
     header, rows, handle = _rows(path)
     try:
@@ -150,12 +151,11 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
     problems: list[str] = []
     total = 0
     day_cache: dict[str, date] = {}
-    tag_cache: dict[str, str] = {}
 
     def problem(line: int, column: str | None, what: str) -> None:
         nonlocal total
         total += 1
-        if len(problems) < MAX_REPORTED:
+        if len(problems) < PROBLEMS_SHOWN:
             where = f"row {line}" + (f", column {column!r}" if column else "")
             problems.append(f"{where}: {what}")
 
@@ -213,10 +213,6 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
             except PlantrackError as e:
                 problem(line, "tag", e.message)
                 continue
-        tags_json = tag_cache.get(raw_tags or "")
-        if tags_json is None:
-            tags_json = json.dumps(list(tags), ensure_ascii=False)
-            tag_cache[raw_tags or ""] = tags_json
         value: float | None = None
         state: str | None = None
         if kind == "measurement":
@@ -269,65 +265,48 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
         except PlantrackError as e:
             problem(line, text_col, e.message)
             continue
-        drafts.append((tid, on.isoformat(), text, value, state, url, tags, tags_json))
+        drafts.append((tid, on, text, value, state, url, tags))
     return drafts, problems, total
 
 
 def _write(conn: sqlite3.Connection, kind: str, drafts: list[tuple[Any, ...]], user: str, now: datetime,
            progress: Progress | None) -> Loaded:  # fmt: skip
-    import hashlib
     import os
+    import time
 
     site = db.site(conn)
     stamp = utc_stamp(now)
-    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-    sha = hashlib.sha256
     total = len(drafts)
-    import time
-
     millis = int(time.time() * 1000)
-    # A large page cache keeps the indexes' pages in memory for the whole load.
-    conn.execute("PRAGMA cache_size = -262144")
-    with db.write(conn), search.paused_index(conn) as index:
-        prev = conn.execute("SELECT hash FROM entry ORDER BY id DESC LIMIT 1").fetchone()
-        prev_hash = prev[0] if prev else ledger.GENESIS
-        first = (conn.execute("SELECT coalesce(max(id), 0) FROM entry").fetchone()[0]) + 1
-        out = []
-        # An assessment's level travels in the draft's state slot; it is stored and hashed as level.
-        assessing = kind == "assessment"
-        for n, (tid, on, text, value, state, url, tags, tags_json) in enumerate(drafts, start=1):
+    entry_kind = Kind(kind)
+    # An assessment's level travels in the draft's state slot; it is stored and hashed as level.
+    assessing = kind == "assessment"
+    levels = {level.value: level for level in Level}
+    states = {s.value: s for s in State}
+
+    def entries() -> Iterator[Entry]:
+        for n, (tid, on, text, value, state, url, tags) in enumerate(drafts, start=1):
             # Time, then the row's number, then randomness: increasing within the load.
             uid = f"{millis:012x}{n:08x}{os.urandom(6).hex()}"
-            level = state if assessing else None
-            state = None if assessing else state
-            content = {
-                "uid": uid, "kind": kind, "target": tid, "on": on, "recorded_at": stamp, "user": user,
-                "site": site, "text": text, "value": value, "state": state, "url": url,
-                "attachment": None, "tags": list(tags), "retracts": None,
-            }  # fmt: skip
-            if level is not None:
-                content["level"] = level
-            h = sha((prev_hash + dumps(content)).encode("utf-8")).hexdigest()
-            out.append((uid, kind, tid, on, stamp, user, site, text, value, state, url, tags_json, h, level))
-            prev_hash = h
-            if len(out) >= 50_000:
-                _insert(conn, out)
-                out = []
-                db.checkpoint("bulk-writing")  # rows written, the transaction still open
-                if progress is not None:
-                    progress(n, total)
-        _insert(conn, out)
+            yield Entry(
+                id=0, uid=uid, kind=entry_kind, target=tid, on=on, recorded_at=stamp, user=user,
+                site=site, text=text, value=value, url=url, tags=tuple(tags),
+                state=None if assessing or state is None else states[state],
+                level=levels[state] if assessing else None,
+            )  # fmt: skip
+
+    def after_batch(n: int) -> None:
+        db.checkpoint("bulk-writing")  # rows written, the transaction still open
+        if progress is not None:
+            progress(n, total)
+
+    # A large page cache keeps the indexes' pages in memory for the whole load.
+    conn.execute("PRAGMA cache_size = -262144")
+    with db.write(conn), fts.paused_index(conn) as index:
+        first = ledger.last_id(conn) + 1
+        ledger.write_chain(conn, entries(), after_batch=after_batch)
         if progress is not None:
             progress(total, total)
         index.catch_up()
-        last = conn.execute("SELECT max(id) FROM entry").fetchone()[0]
+        last = ledger.last_id(conn)
     return Loaded(kind, total, first, last)
-
-
-def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        conn.executemany(
-            "INSERT INTO entry (uid, kind, target, on_date, recorded_at, user, site, text, value, state, url,"
-            " tags, hash, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )

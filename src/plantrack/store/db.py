@@ -8,11 +8,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from plantrack import migrations
 from plantrack.errors import NotAPlantrackDatabase, PlantrackError
+from plantrack.limits import BUSY_TIMEOUT_S
+from plantrack.store import fts, migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 30_000
+
+
+def busy_timeout_s() -> float:
+    """How long to wait for another writer: PLANTRACK_BUSY_TIMEOUT seconds, else the default."""
+    raw = os.environ.get("PLANTRACK_BUSY_TIMEOUT")
+    try:
+        value = float(raw) if raw else float(BUSY_TIMEOUT_S)
+    except ValueError:
+        value = float(BUSY_TIMEOUT_S)
+    return value if 0 <= value <= 3600 else float(BUSY_TIMEOUT_S)
+
+
 APP_NAME = "plantrack"
 
 
@@ -62,7 +74,7 @@ def _inspect(path: Path) -> bool:
     # Read-only look, so that nothing (not even a journal mode) changes in a foreign file.
     try:
         uri = path.resolve().as_uri() + "?mode=ro"
-        probe = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        probe = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s())
         try:
             names = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not names:
@@ -92,18 +104,17 @@ def connect(path: Path) -> sqlite3.Connection:
             ) from e
     try:
         conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            str(path), timeout=busy_timeout_s(), isolation_level=None,
             check_same_thread=False,
         )  # fmt: skip
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s() * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        from plantrack import search
 
-        search.register(conn)
+        fts.register(conn)
     except sqlite3.DatabaseError as e:
         raise PlantrackError(
             f"cannot open database {str(path)!r}: {e}",
@@ -117,9 +128,7 @@ def connect(path: Path) -> sqlite3.Connection:
             with write(conn):
                 applied = migrations.apply_pending(conn)
                 if "m002_fts" in applied:
-                    from plantrack import search
-
-                    search.rebuild_plan_index(conn)
+                    fts.rebuild_plan_index(conn)
                 if applied and not _meta(conn, "application"):
                     conn.execute("INSERT INTO meta VALUES ('application', ?)", (APP_NAME,))
                     import uuid
@@ -136,6 +145,28 @@ def connect(path: Path) -> sqlite3.Connection:
 def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
+
+def meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """A value of the meta table, or None."""
+    return _meta(conn, key)
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Add a meta value (inside the caller's write transaction)."""
+    conn.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
+
+
+def read_meta_of(path: Path, key: str) -> str | None:
+    """A meta value of the database file at ``path``, read-only; None if it is not a database with one."""
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return _meta(conn, key)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def site(conn: sqlite3.Connection) -> str:
@@ -157,9 +188,10 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def checkpoint(name: str) -> None:
-    """A named point in a long write, for the crash tests: with PLANTRACK_TEST_HOLD=name the
-    command says it has reached it (a line in the file PLANTRACK_TEST_MARKS) and waits there
-    to be killed, so that a test kills it at that point, never after a guessed delay.
+    """A named point in a command, for the crash and signal tests: with PLANTRACK_TEST_HOLD=name
+    the command says it has reached it (a line in the file PLANTRACK_TEST_MARKS) and waits there
+    to be killed or interrupted, or until the file PLANTRACK_TEST_RELEASE exists, so that a test
+    acts at that point, never after a guessed delay.
 
     Without PLANTRACK_TEST_HOLD (every real use) this returns at once.
     """
@@ -174,5 +206,6 @@ def checkpoint(name: str) -> None:
             os.fsync(f.fileno())
     import time
 
-    while True:  # until the test's SIGKILL
-        time.sleep(3600)
+    release = os.environ.get("PLANTRACK_TEST_RELEASE")
+    while not (release and os.path.exists(release)):  # until the test's signal, or its release
+        time.sleep(0.01 if release else 3600)

@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
-from plantrack import ledger
-
-
-@dataclass(frozen=True)
-class Event:
-    at: str  # UTC instant
-    user: str
-    source: str  # "plan" or "entry"
-    kind: str  # added | updated | archived | restored | slip | renamed | note | measurement | ...
-    target: str
-    summary: str
-    revision: int | None = None
-    entry: ledger.Entry | None = None
-    retracted: bool = False
-    reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "at": self.at, "user": self.user, "source": self.source, "kind": self.kind,
-            "target": self.target, "summary": self.summary, "revision": self.revision,
-            "retracted": self.retracted, "reason": self.reason,
-        }  # fmt: skip
-        if self.entry is not None:
-            out["entry"] = self.entry.to_json()
-        return out
+from plantrack import models
+from plantrack.core.text import describe
+from plantrack.models import Event
+from plantrack.store import ledger
 
 
 def _plan_events(conn: sqlite3.Connection, ids: list[str] | None, since: str | None) -> list[Event]:
@@ -125,7 +103,5 @@ def events(conn: sqlite3.Connection, target: str | None = None, since: str | Non
     return out, total
 
 
-def _describe(e: ledger.Entry) -> str:
-    from plantrack.render.terminal import describe
-
+def _describe(e: models.Entry) -> str:
     return f"#{e.id} {e.kind.value} on {e.on}: {describe(e)}"

@@ -8,23 +8,32 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plantrack import db
-from plantrack.dates import utc_stamp
+from plantrack import files
+from plantrack.core.dates import utc_stamp
+from plantrack.core.progress import (
+    EPOCH,
+    AssessmentFacts,
+    EvidenceFacts,
+    Facts,
+    IndicatorFacts,
+    MilestoneFacts,
+    Sums,
+    reached,
+)
 from plantrack.errors import PlantrackError, UnknownId
-from plantrack.models import Kind, Level, Plan, State, Verify, build
+from plantrack.models import Attachment, Draft, Entry, Kind, Level, Plan, State, Verify, build
+from plantrack.store import clauses, db
 
 if TYPE_CHECKING:
-    from plantrack.progress import Facts, IndicatorFacts
+    from plantrack.core.progress import Facts, IndicatorFacts
 
 GENESIS = "0" * 64
-# When this database learned of an entry (see migration m005): what "known at" compares.
-KNOWN_E = "coalesce(e.received_at, e.recorded_at)"
-KNOWN_R = "coalesce(r.received_at, r.recorded_at)"
+KNOWN_E, KNOWN_R = clauses.KNOWN_E, clauses.KNOWN_R
 MAX_TEXT = 1_000_000
 MAX_URL = 4096
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f]+")
@@ -39,57 +48,6 @@ ACTIONS: dict[str, State] = {
 }
 
 
-@dataclass(frozen=True)
-class Attachment:
-    name: str
-    sha256: str
-    size: int
-    media_type: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "sha256": self.sha256, "size": self.size, "type": self.media_type}
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    uid: str
-    kind: Kind
-    target: str
-    on: date
-    recorded_at: str
-    user: str
-    site: str
-    text: str | None = None
-    value: float | None = None
-    state: State | None = None
-    url: str | None = None
-    attachment: Attachment | None = None
-    tags: tuple[str, ...] = ()
-    retracts: str | None = None
-    hash: str = ""
-    retracted: bool = False
-    retracted_by: int | None = field(default=None, compare=False)
-    received_at: str | None = None  # set on entries imported from another site
-    level: Level | None = None  # an assessment's delivery confidence
-
-    def to_json(self) -> dict[str, Any]:
-        """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
-        value: float | int | None = self.value
-        if value is not None and float(value).is_integer() and abs(value) < 2**53:
-            value = int(value)
-        return {
-            "id": self.id, "uid": self.uid, "kind": self.kind.value, "target": self.target,
-            "on": self.on.isoformat(), "recorded_at": self.recorded_at, "user": self.user,
-            "text": self.text, "value": value, "state": self.state.value if self.state else None,
-            "url": self.url,
-            "attachment": self.attachment.to_json() if self.attachment else None,
-            "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
-            "site": self.site, "hash": self.hash, "received_at": self.received_at,
-            "level": self.level.value if self.level else None,
-        }  # fmt: skip
-
-
 def new_uid() -> str:
     """A 128-bit id that sorts by creation time (48-bit milliseconds, then 80 random bits).
 
@@ -101,8 +59,11 @@ def new_uid() -> str:
     return f"{int(time.time() * 1000):012x}{os.urandom(10).hex()}"
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical(content: dict[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL(content)
 
 
 def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
@@ -252,7 +213,6 @@ def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]
     """Copy ``source`` into the content-addressed store; return it and the path if newly made."""
     import hashlib
     import mimetypes
-    import tempfile
 
     src = Path(source)
     if not src.is_file():
@@ -271,15 +231,7 @@ def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]
     made = None
     if not dest.exists():
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
-            with os.fdopen(fd, "wb") as out, src.open("rb") as f:
-                while chunk := f.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, dest)
+            files.copy(src, dest, mode=0o444)
             made = dest
         except OSError as e:
             raise PlantrackError(f"cannot store attachment {source!r}: {e.strerror}") from e
@@ -323,16 +275,8 @@ def verified_attachment(store: Path, attachment: Attachment) -> Path:
 
 def copy_out(path: Path, dest: Path) -> None:
     """Copy a stored attachment out as an ordinary, writable file (atomically)."""
-    import shutil
-    import tempfile
-
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".plantrack-")
-        os.close(fd)
-        shutil.copyfile(path, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
+        files.copy(path, dest)
     except OSError as e:
         raise PlantrackError(
             f"cannot write {str(dest)!r}: {e.strerror}", hint="choose a writable place"
@@ -340,23 +284,6 @@ def copy_out(path: Path, dest: Path) -> None:
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Draft:
-    """An entry before it is chained and stored."""
-
-    kind: Kind
-    target: str
-    on: date
-    text: str | None = None
-    value: float | None = None
-    state: State | None = None
-    url: str | None = None
-    attachment: Attachment | None = None
-    tags: tuple[str, ...] = ()
-    retracts: str | None = None
-    level: Level | None = None
 
 
 _INSERT = (
@@ -383,35 +310,62 @@ def _last_hash(conn: sqlite3.Connection) -> str:
     return row[0] if row else GENESIS
 
 
+def write_chain(conn: sqlite3.Connection, items: Iterable[Entry], received_at: str | None = None,
+                batch: int = 50_000, after_batch: Callable[[int], None] | None = None) -> int:  # fmt: skip
+    """The one hash-chain writer: chain each entry to the last one stored and insert it.
+
+    Single writes, CSV loads and bundle imports all come through here, so the chain is built
+    one way. Rows go in by ``batch``; ``after_batch(n)`` is called after each full batch. The
+    caller holds the write transaction. Returns how many entries were written.
+    """
+    prev = _last_hash(conn)
+    rows: list[tuple[Any, ...]] = []
+    n = 0
+    for e in items:
+        h = entry_hash(prev, hashed_content(e))
+        rows.append(_row_values(e, h, received_at))
+        prev = h
+        n += 1
+        if len(rows) >= batch:
+            conn.executemany(_INSERT, rows)
+            rows = []
+            if after_batch is not None:
+                after_batch(n)
+    if rows:
+        conn.executemany(_INSERT, rows)
+    return n
+
+
 def append(conn: sqlite3.Connection, drafts: Sequence[Draft], user: str, now: datetime,
            ) -> list[Entry]:  # fmt: skip
-    """Chain and insert drafts; the caller holds the write transaction."""
+    """Chain and insert drafts written here; the caller holds the write transaction."""
     site = db.site(conn)
-    prev = _last_hash(conn)
     stamp = utc_stamp(now)
-    out: list[Entry] = []
-    rows = []
-    for d in drafts:
-        e = Entry(
-            id=0, uid=new_uid(), kind=d.kind, target=d.target, on=d.on, recorded_at=stamp,
-            user=user, site=site, text=d.text, value=d.value, state=d.state, url=d.url,
-            attachment=d.attachment, tags=d.tags, retracts=d.retracts, level=d.level,
+    before = conn.execute("SELECT coalesce(max(id), 0) FROM entry").fetchone()[0]
+    out = [
+        Entry(
+            id=0,
+            uid=new_uid(),
+            kind=d.kind,
+            target=d.target,
+            on=d.on,
+            recorded_at=stamp,
+            user=user,
+            site=site,
+            text=d.text,
+            value=d.value,
+            state=d.state,
+            url=d.url,
+            attachment=d.attachment,
+            tags=d.tags,
+            retracts=d.retracts,
+            level=d.level,
         )  # fmt: skip
-        h = entry_hash(prev, hashed_content(e))
-        rows.append(_row_values(e, h))
-        out.append(e)
-        prev = h
-    sql = _INSERT
-    if len(rows) == 1:
-        cur = conn.execute(sql, rows[0])
-        first = cur.lastrowid or 0
-    else:
-        conn.executemany(sql, rows)
-        first = conn.execute("SELECT max(id) FROM entry").fetchone()[0] - len(rows) + 1
-    return [
-        Entry(**{**vars(e), "id": first + n, "hash": r[-1]})
-        for n, (e, r) in enumerate(zip(out, rows, strict=True))
+        for d in drafts
     ]
+    write_chain(conn, out)
+    stored = conn.execute("SELECT id, hash FROM entry WHERE id > ? ORDER BY id", (before,)).fetchall()
+    return [replace(e, id=i, hash=h) for e, (i, h) in zip(out, stored, strict=True)]
 
 
 def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry], received_at: str,
@@ -420,23 +374,8 @@ def append_verbatim(conn: sqlite3.Connection, items: Sequence[Entry], received_a
 
     The caller holds the write transaction.
     """
-    prev = _last_hash(conn)
-    rows = []
-    for n, e in enumerate(items, start=1):
-        h = entry_hash(prev, hashed_content(e))
-        rows.append(_row_values(e, h, received_at))
-        prev = h
-        if len(rows) >= 20_000:
-            _insert_rows(conn, rows)
-            rows = []
-            if progress is not None:
-                progress(n, len(items))
-    _insert_rows(conn, rows)
-
-
-def _insert_rows(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        conn.executemany(_INSERT, rows)
+    after = None if progress is None else (lambda n: progress(n, len(items)))
+    write_chain(conn, items, received_at, batch=20_000, after_batch=after)
 
 
 def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> list[str]:
@@ -719,10 +658,9 @@ def facts(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | Non
     """
     if known_at is not None:
         return _facts_from_entries(conn, plan, as_of, known_at, None)
-    from plantrack.progress import EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
 
     day = as_of.isoformat()
-    owner = _owners(plan)
+    owner = plan.owners()
     fromiso = date.fromisoformat
     states = {st.value: st for st in State}
     indicators: dict[str, IndicatorFacts] = {}
@@ -808,8 +746,6 @@ def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, 
     """
     from dataclasses import replace
 
-    from plantrack.progress import reached
-
     known = "" if known_at is None else f" AND {KNOWN_E} <= ?"
     rknown = "" if known_at is None else f" AND {KNOWN_R} <= ?"
     for o in plan.objectives:
@@ -827,7 +763,7 @@ def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, 
             row = conn.execute(
                 f"SELECT min(e.on_date) FROM entry e WHERE e.kind = 'measurement' AND e.target = ?"
                 f" AND e.on_date <= ? AND e.value {cmp} ?{known}"
-                f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})",
+                f" AND {clauses.live(rknown)}",
                 params,
             ).fetchone()
             if row and row[0]:
@@ -837,8 +773,6 @@ def _add_reached_on(conn: sqlite3.Connection, plan: Plan, indicators: dict[str, 
 def _assessments(conn: sqlite3.Connection, day: str, known_at: str | None,
                  targets: Sequence[str] | None) -> dict[str, Any]:  # fmt: skip
     """The latest live assessment of each objective dated on or before ``day`` (as known at)."""
-    from plantrack.progress import AssessmentFacts
-
     known = "" if known_at is None else f" AND {KNOWN_E} <= :known"
     rknown = "" if known_at is None else f" AND {KNOWN_R} <= :known"
     params: dict[str, Any] = {"day": day, "known": known_at}
@@ -854,13 +788,10 @@ def _assessments(conn: sqlite3.Connection, day: str, known_at: str | None,
             "SELECT target, level, on_date, id FROM (SELECT e.target, e.level, e.on_date, e.id,"
             " row_number() OVER (PARTITION BY e.target ORDER BY e.on_date DESC, e.id DESC) AS rn"
             f" FROM entry e WHERE e.kind = 'assessment' AND e.on_date <= :day{known}{only}"
-            f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})) WHERE rn = 1",
+            f" AND {clauses.live(rknown)}) WHERE rn = 1",
             params,
         )
     }
-
-
-_LIVE = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)"
 
 
 def _evidence_before(conn: sqlite3.Connection, target: str, day: str, n_all: int,
@@ -871,28 +802,17 @@ def _evidence_before(conn: sqlite3.Connection, target: str, day: str, n_all: int
     cost follows the entries after ``day``, not all of them.
     """
     later = conn.execute(
-        f"SELECT count(*) FROM entry e WHERE e.target = ? AND e.on_date > ? AND e.kind != 'retraction' AND {_LIVE}",
+        f"SELECT count(*) FROM entry e WHERE e.target = ? AND e.on_date > ? AND e.kind != 'retraction' AND {clauses.LIVE}",
         (target, day),
     ).fetchone()[0]
     if last_all is not None and last_all <= day:
         return n_all - later, last_all
     row = conn.execute(
-        f"SELECT e.on_date FROM entry e WHERE e.target = ? AND e.on_date <= ? AND e.kind != 'retraction' AND {_LIVE}"
+        f"SELECT e.on_date FROM entry e WHERE e.target = ? AND e.on_date <= ? AND e.kind != 'retraction' AND {clauses.LIVE}"
         " ORDER BY e.on_date DESC LIMIT 1",
         (target, day),
     ).fetchone()
     return n_all - later, row[0] if row else None
-
-
-def _owners(plan: Plan) -> dict[str, str]:
-    owner: dict[str, str] = {}
-    for o in plan.objectives:
-        owner[o.id] = o.id
-        for m in o.milestones:
-            owner[m.id] = o.id
-        for i in o.indicators:
-            owner[i.id] = o.id
-    return owner
 
 
 def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
@@ -903,7 +823,7 @@ def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
     sql = (
         f"SELECT e.target, count(*), max(e.on_date) FROM entry e WHERE e.kind != 'retraction'"
         f" AND e.on_date <= ?{known.replace(':known', '?')}"
-        f" AND NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown.replace(':known', '?')}){only}"
+        f" AND {clauses.live(rknown.replace(':known', '?'))}{only}"
         " GROUP BY e.target"
     )
     params: list[Any] = [day]
@@ -916,12 +836,10 @@ def _evidence_counts(conn: sqlite3.Connection, day: str, known_at: str | None,
 def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known_at: str | None,
                         targets: Sequence[str] | None, with_evidence: bool = True) -> Facts:  # fmt: skip
     """Facts computed from the entries (optionally only for ``targets``)."""
-    from plantrack.progress import EPOCH, EvidenceFacts, Facts, IndicatorFacts, MilestoneFacts, Sums
-
     day = as_of.isoformat()
     known = "" if known_at is None else f" AND {KNOWN_E} <= :known"
     rknown = "" if known_at is None else f" AND {KNOWN_R} <= :known"
-    live = f"NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid{rknown})"
+    live = f"{clauses.live(rknown)}"
     params: dict[str, Any] = {"day": day, "known": known_at, "epoch": EPOCH.isoformat()}
     only = ""
     if targets is not None:
@@ -967,7 +885,7 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
             params,
         )
     }
-    owner = _owners(plan)
+    owner = plan.owners()
     evidence: dict[str, EvidenceFacts] = {}
     if targets is None and with_evidence:
         for target, count, last in _evidence_counts(conn, day, known_at, None):
@@ -983,3 +901,75 @@ def _facts_from_entries(conn: sqlite3.Connection, plan: Plan, as_of: date, known
         return Facts(indicators, milestones, evidence)
     _add_reached_on(conn, plan, indicators, day, known_at)
     return Facts(indicators, milestones, evidence, _assessments(conn, day, known_at, targets))
+
+
+def all_ids(conn: sqlite3.Connection) -> list[int]:
+    """Every entry's row id, in chain order."""
+    return [r[0] for r in conn.execute("SELECT id FROM entry ORDER BY id")]
+
+
+def all_uids(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT uid FROM entry")}
+
+
+def measurement_series(
+    conn: sqlite3.Connection, day: date, stamp: str | None
+) -> dict[str, list[tuple[date, float]]]:
+    """Every live measurement dated on or before ``day`` (as known at ``stamp``), by indicator, oldest first."""
+    series: dict[str, list[tuple[date, float]]] = {}
+    for tid, on_date, value in conn.execute(
+        "SELECT e.target, e.on_date, e.value FROM entry e WHERE e.kind = 'measurement' AND e.on_date <= ?"
+        + (f" AND {KNOWN_E} <= ?" if stamp else "")
+        + f" AND {clauses.live(f' AND {KNOWN_R} <= ?' if stamp else '')}"
+        + " ORDER BY e.target, e.on_date, e.id",
+        (day.isoformat(), stamp, stamp) if stamp else (day.isoformat(),),
+    ):
+        series.setdefault(tid, []).append((date.fromisoformat(on_date), value))
+    return series
+
+
+PeriodPart = tuple[int, list[Entry]]
+
+
+def period_entries(conn: sqlite3.Connection, start: date, end: date, stamp: str | None, cap: int,
+                   ) -> tuple[PeriodPart, PeriodPart, PeriodPart, int, PeriodPart, PeriodPart]:  # fmt: skip
+    """One pass over the entries dated in [start, end]: exact counts by kind and the latest ``cap`` of each.
+
+    Returns measurements, notes, milestones marked done (and not withdrawn), the number of
+    milestone state changes, assessments and retractions.
+    """
+    sql = (
+        f"SELECT e.id, e.kind, e.state, {clauses.retracted(f' AND {KNOWN_R} <= ?' if stamp else '')}"
+        " FROM entry e WHERE e.on_date >= ? AND e.on_date <= ?"
+        + (f" AND {KNOWN_E} <= ?" if stamp else "")
+        + " ORDER BY e.on_date, e.id"
+    )
+    params: list[str] = [start.isoformat(), end.isoformat()]
+    if stamp:
+        params = [stamp, *params, stamp]
+    ids: dict[str, list[int]] = {
+        "measurement": [],
+        "note": [],
+        "done": [],
+        "retraction": [],
+        "assessment": [],
+    }
+    states = 0
+    for entry_id, kind, state, withdrawn in conn.execute(sql, params):
+        if kind == "milestone":
+            states += 1
+            if state == "done" and not withdrawn:
+                ids["done"].append(entry_id)
+        else:
+            ids.setdefault(kind, []).append(entry_id)
+
+    def part(key: str) -> PeriodPart:
+        found = ids[key]
+        return len(found), entries_by_id(conn, found[-cap:], known_at=stamp)
+
+    return part("measurement"), part("note"), part("done"), states, part("assessment"), part("retraction")
+
+
+def last_id(conn: sqlite3.Connection) -> int:
+    """The row id of the newest entry (0 for an empty ledger)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM entry").fetchone()[0])

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plantrack import db, ledger, migrations
+from plantrack import files
 from plantrack.errors import PlantrackError
+from plantrack.limits import PROBLEMS_SHOWN
+from plantrack.store import db, fts, ledger, migrations
 
 Progress = Callable[[int, int], None]
 
@@ -31,22 +32,20 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PlantrackError(f"cannot create {str(dest.parent)!r}: {e.strerror}") from e
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        target = sqlite3.connect(tmp)
-        try:
-            # One step (pages=-1): a single read transaction, so the copy is one consistent
-            # snapshot while writers carry on in WAL mode.
-            conn.backup(target, pages=-1)
-            target.execute("PRAGMA journal_mode = DELETE")
-            ok = target.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            target.close()
-        if ok != "ok":
-            raise PlantrackError(f"the backup copy failed its check: {ok}")
-        os.replace(tmp, dest)
+        with files.replacing(dest, mode=None) as tmp:
+            target = sqlite3.connect(tmp)
+            try:
+                # One step (pages=-1): a single read transaction, so the copy is one consistent
+                # snapshot while writers carry on in WAL mode.
+                conn.backup(target, pages=-1)
+                target.execute("PRAGMA journal_mode = DELETE")
+                ok = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+            if ok != "ok":
+                raise PlantrackError(f"the backup copy failed its check: {ok}")
     except (OSError, sqlite3.Error) as e:
-        tmp.unlink(missing_ok=True)
         raise PlantrackError(
             f"cannot write the backup {str(dest)!r}: {e}", hint="choose a writable place"
         ) from e
@@ -65,11 +64,7 @@ def _copy_store(src: Path, dst: Path) -> int:
         target = dst / f.relative_to(src)
         if target.exists():
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".incoming-{target.name}")
-        shutil.copyfile(f, tmp)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
+        files.copy(f, target, mode=0o444)
         n += 1
     return n
 
@@ -82,7 +77,7 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
     if check == ["ok"]:
         x.ok.append("SQLite integrity check passed")
     else:
-        x.problems += [f"integrity: {c}" for c in check[:20]]
+        x.problems += [f"integrity: {c}" for c in check[:PROBLEMS_SHOWN]]
     applied = [r[0] for r in conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id", (migrations.MIGRATION_SET,))]  # fmt: skip
     known = [name for name, _ in migrations.MIGRATIONS]
@@ -129,7 +124,7 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
             if f.is_file() and (f.name.startswith(".") or f.name not in referenced):
                 orphans.append(f)
     if orphans:
-        x.problems += [f"orphaned file in the attachment store: {f}" for f in orphans[:20]]
+        x.problems += [f"orphaned file in the attachment store: {f}" for f in orphans[:PROBLEMS_SHOWN]]
     else:
         x.ok.append("attachment store: no orphaned files")
     return x
@@ -148,9 +143,7 @@ def check_backup(path: Path) -> list[str]:
         return [f"{str(path)!r} is empty, not a plantrack backup"]
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        from plantrack import search
-
-        search.register(conn)
+        fts.register(conn)
         check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         if check != ["ok"]:
             problems += [f"integrity: {c}" for c in check[:5]]
@@ -190,8 +183,6 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
         os.replace(db_path, kept)
         for suffix in ("-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.restoring")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, db_path)
+    files.copy(src, db_path, mode=None)
     _copy_store(db.attachment_dir(src), db.attachment_dir(db_path))
     return kept

@@ -114,7 +114,42 @@ CREATE VIRTUAL TABLE plan_fts USING fts5(
 );
 """
 
-M003_TARGET_STATS = """
+# Trigger text shared by m003 and m006 (m006 rebuilt the triggers with more columns).
+_STATS_VALUES_V1 = """\
+    VALUES (
+        new.target, 1, new.on_date, new.on_date,
+        new.kind = 'measurement',
+        CASE WHEN new.kind = 'measurement' THEN julianday(new.on_date) - 2451544.5 ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * (julianday(new.on_date) - 2451544.5) ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * new.value ELSE 0 END,
+        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
+        CASE WHEN new.kind = 'measurement' THEN new.id END,
+        CASE WHEN new.kind = 'measurement' THEN new.value END,
+        CASE WHEN new.kind = 'milestone' THEN new.on_date END,
+        CASE WHEN new.kind = 'milestone' THEN new.id END,"""
+_STATS_UPSERT_V1 = """\
+    )
+    ON CONFLICT (target) DO UPDATE SET
+        entries = target_stats.entries + 1,
+        last_on = max(coalesce(target_stats.last_on, ''), excluded.last_on),
+        max_on = max(coalesce(target_stats.max_on, ''), excluded.max_on),
+        m_n = target_stats.m_n + excluded.m_n,
+        m_sx = target_stats.m_sx + excluded.m_sx,
+        m_sy = target_stats.m_sy + excluded.m_sy,
+        m_sxx = target_stats.m_sxx + excluded.m_sxx,
+        m_sxy = target_stats.m_sxy + excluded.m_sxy,"""
+_STATS_LATEST_V1 = """\
+        v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
+        v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
+        v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
+        s_on = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_on ELSE target_stats.s_on END,
+        s_id = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_id ELSE target_stats.s_id END,
+        s_state = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_state ELSE target_stats.s_state END;
+END;
+"""
+
+M003_TARGET_STATS = f"""
 -- What each target's entries add up to, kept by triggers, so that status reads one small row
 -- per objective, milestone and indicator instead of every entry. Valid for "everything
 -- recorded" and any as-of date on or after max_on; other questions use the entries themselves.
@@ -137,37 +172,10 @@ WHEN new.kind != 'retraction' AND plantrack_fts_live()
 BEGIN
     INSERT INTO target_stats (target, entries, last_on, max_on, m_n, m_sx, m_sy, m_sxx, m_sxy,
                               v_on, v_id, v_value, s_on, s_id, s_state)
-    VALUES (
-        new.target, 1, new.on_date, new.on_date,
-        new.kind = 'measurement',
-        CASE WHEN new.kind = 'measurement' THEN julianday(new.on_date) - 2451544.5 ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN new.value ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * (julianday(new.on_date) - 2451544.5) ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * new.value ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
-        CASE WHEN new.kind = 'measurement' THEN new.id END,
-        CASE WHEN new.kind = 'measurement' THEN new.value END,
-        CASE WHEN new.kind = 'milestone' THEN new.on_date END,
-        CASE WHEN new.kind = 'milestone' THEN new.id END,
+{_STATS_VALUES_V1}
         CASE WHEN new.kind = 'milestone' THEN new.state END
-    )
-    ON CONFLICT (target) DO UPDATE SET
-        entries = target_stats.entries + 1,
-        last_on = max(coalesce(target_stats.last_on, ''), excluded.last_on),
-        max_on = max(coalesce(target_stats.max_on, ''), excluded.max_on),
-        m_n = target_stats.m_n + excluded.m_n,
-        m_sx = target_stats.m_sx + excluded.m_sx,
-        m_sy = target_stats.m_sy + excluded.m_sy,
-        m_sxx = target_stats.m_sxx + excluded.m_sxx,
-        m_sxy = target_stats.m_sxy + excluded.m_sxy,
-        v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
-        v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
-        v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
-        s_on = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_on ELSE target_stats.s_on END,
-        s_id = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_id ELSE target_stats.s_id END,
-        s_state = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_state ELSE target_stats.s_state END;
-END;
-
+{_STATS_UPSERT_V1}
+{_STATS_LATEST_V1}
 -- A retraction can take away the latest value or state: recount that one target.
 CREATE TRIGGER entry_stats_retract AFTER INSERT ON entry
 WHEN new.kind = 'retraction' AND plantrack_fts_live()
@@ -345,47 +353,20 @@ CREATE TRIGGER entry_stats_insert AFTER INSERT ON entry
 WHEN new.kind != 'retraction' AND plantrack_fts_live()
 BEGIN
     INSERT INTO target_stats ({recount_cols})
-    VALUES (
-        new.target, 1, new.on_date, new.on_date,
-        new.kind = 'measurement',
-        CASE WHEN new.kind = 'measurement' THEN julianday(new.on_date) - 2451544.5 ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN new.value ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * (julianday(new.on_date) - 2451544.5) ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN (julianday(new.on_date) - 2451544.5) * new.value ELSE 0 END,
-        CASE WHEN new.kind = 'measurement' THEN new.on_date END,
-        CASE WHEN new.kind = 'measurement' THEN new.id END,
-        CASE WHEN new.kind = 'measurement' THEN new.value END,
-        CASE WHEN new.kind = 'milestone' THEN new.on_date END,
-        CASE WHEN new.kind = 'milestone' THEN new.id END,
+{_STATS_VALUES_V1}
         CASE WHEN new.kind = 'milestone' THEN new.state END,
         CASE WHEN new.kind = 'measurement' THEN new.value * new.value ELSE 0 END,
         CASE WHEN new.kind = 'measurement' THEN new.on_date END,
         CASE WHEN new.kind = 'measurement' THEN new.value END,
         new.kind = 'measurement' AND new.value != round(new.value),
         CASE WHEN new.kind = 'measurement' THEN new.value END
-    )
-    ON CONFLICT (target) DO UPDATE SET
-        entries = target_stats.entries + 1,
-        last_on = max(coalesce(target_stats.last_on, ''), excluded.last_on),
-        max_on = max(coalesce(target_stats.max_on, ''), excluded.max_on),
-        m_n = target_stats.m_n + excluded.m_n,
-        m_sx = target_stats.m_sx + excluded.m_sx,
-        m_sy = target_stats.m_sy + excluded.m_sy,
-        m_sxx = target_stats.m_sxx + excluded.m_sxx,
-        m_sxy = target_stats.m_sxy + excluded.m_sxy,
+{_STATS_UPSERT_V1}
         m_syy = target_stats.m_syy + excluded.m_syy,
         m_first = CASE WHEN excluded.m_first IS NOT NULL AND (target_stats.m_first IS NULL OR excluded.m_first < target_stats.m_first) THEN excluded.m_first ELSE target_stats.m_first END,
         m_min = CASE WHEN excluded.m_min IS NOT NULL AND (target_stats.m_min IS NULL OR excluded.m_min < target_stats.m_min) THEN excluded.m_min ELSE target_stats.m_min END,
         m_frac = target_stats.m_frac + excluded.m_frac,
         m_max = CASE WHEN excluded.m_max IS NOT NULL AND (target_stats.m_max IS NULL OR excluded.m_max > target_stats.m_max) THEN excluded.m_max ELSE target_stats.m_max END,
-        v_on = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_on ELSE target_stats.v_on END,
-        v_id = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_id ELSE target_stats.v_id END,
-        v_value = CASE WHEN excluded.v_on IS NOT NULL AND (target_stats.v_on IS NULL OR excluded.v_on > target_stats.v_on OR (excluded.v_on = target_stats.v_on AND excluded.v_id > target_stats.v_id)) THEN excluded.v_value ELSE target_stats.v_value END,
-        s_on = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_on ELSE target_stats.s_on END,
-        s_id = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_id ELSE target_stats.s_id END,
-        s_state = CASE WHEN excluded.s_on IS NOT NULL AND (target_stats.s_on IS NULL OR excluded.s_on > target_stats.s_on OR (excluded.s_on = target_stats.s_on AND excluded.s_id > target_stats.s_id)) THEN excluded.s_state ELSE target_stats.s_state END;
-END;
-
+{_STATS_LATEST_V1}
 CREATE TRIGGER entry_stats_retract AFTER INSERT ON entry
 WHEN new.kind = 'retraction' AND plantrack_fts_live()
 BEGIN

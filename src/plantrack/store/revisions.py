@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from plantrack import db
-from plantrack.dates import utc_stamp
+from plantrack.core.dates import utc_stamp
 from plantrack.errors import PlantrackError
+from plantrack.models import Change, Revision
+from plantrack.store import db, fts
 
 if TYPE_CHECKING:
-    from plantrack import planfile
+    from plantrack.plan import planfile
 from plantrack.models import (
     Plan,
     group_to_dict,
@@ -23,33 +23,6 @@ from plantrack.models import (
     plan_from_dict,
     plan_to_dict,
 )
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    object_id: str
-    change: str  # added | updated | archived | restored
-    field: str | None = None
-    old: Any = None
-    new: Any = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind, "id": self.object_id, "change": self.change,
-            "field": self.field, "old": self.old, "new": self.new,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Revision:
-    rev: int
-    plan_id: str
-    applied_at: str
-    user: str
-    source_path: str
-    sha256: str
-    summary: str
 
 
 def flatten(plan: Plan) -> list[tuple[str, str, str | None, dict[str, Any]]]:
@@ -158,9 +131,8 @@ def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, use
                  None if c.old is None else json.dumps(c.old, ensure_ascii=False),
                  None if c.new is None else json.dumps(c.new, ensure_ascii=False)),
             )  # fmt: skip
-        from plantrack import search
 
-        search.rebuild_plan_index(conn)
+        fts.rebuild_plan_index(conn)
         db.checkpoint("plan-apply")  # everything written, not yet committed
         return rev, changes
 
@@ -214,3 +186,76 @@ def slips(conn: sqlite3.Connection, object_id: str) -> list[tuple[int, str, str,
         (object_id,),
     ).fetchall()
     return [(r, at, json.loads(o), json.loads(n)) for r, at, o, n in rows]
+
+
+def plan_json(conn: sqlite3.Connection, rev: int) -> str:
+    """The plan as applied in revision ``rev``, as stored (JSON)."""
+    row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (rev,)).fetchone()
+    return str(row[0])
+
+
+def object_ids(conn: sqlite3.Connection) -> set[str]:
+    """Ids of every plan object ever applied, archived ones included."""
+    return {r[0] for r in conn.execute("SELECT id FROM plan_object")}
+
+
+def first_applied_at(conn: sqlite3.Connection) -> str | None:
+    return conn.execute("SELECT min(applied_at) FROM plan_revision").fetchone()[0]  # type: ignore[no-any-return]
+
+
+def due_date_slips(
+    conn: sqlite3.Connection, lo: str, hi: str
+) -> list[tuple[int, str, str, str, str, str, str]]:
+    """Due dates moved by revisions applied in [lo, hi]: (rev, applied_at, user, kind, id, old, new)."""
+    rows = conn.execute(
+        "SELECT c.rev, r.applied_at, r.user, c.kind, c.object_id, c.old, c.new FROM plan_change c"
+        " JOIN plan_revision r ON r.rev = c.rev WHERE c.change = 'updated' AND c.field = 'due'"
+        " AND r.applied_at >= ? AND r.applied_at <= ? ORDER BY c.rev, c.rowid",
+        (lo, hi),
+    ).fetchall()
+    return [
+        (rv, at, user, kind, oid, json.loads(old), json.loads(new))
+        for rv, at, user, kind, oid, old, new in rows
+    ]
+
+
+def current_objective_plan(conn: sqlite3.Connection, objective_id: str) -> Plan | None:
+    """A Plan holding just one objective of the current plan (read from the plan_object table)."""
+    plan_row = conn.execute(
+        "SELECT data_json FROM plan_object WHERE kind = 'plan' AND archived_rev IS NULL"
+    ).fetchone()
+    obj_row = conn.execute(
+        "SELECT data_json FROM plan_object WHERE kind = 'objective' AND id = ? AND archived_rev IS NULL",
+        (objective_id,),
+    ).fetchone()
+    if plan_row is None or obj_row is None:
+        return None
+    d = json.loads(plan_row[0])
+    o = json.loads(obj_row[0])
+    children = conn.execute(
+        "SELECT kind, data_json FROM plan_object WHERE parent = ? AND archived_rev IS NULL"
+        " AND kind IN ('milestone', 'indicator') ORDER BY rowid",
+        (objective_id,),
+    ).fetchall()
+    o["milestones"] = [json.loads(c) for k, c in children if k == "milestone"]
+    o["indicators"] = [json.loads(c) for k, c in children if k == "indicator"]
+    d["objectives"] = [o]
+    return plan_from_dict(d)
+
+
+def owning_objectives(conn: sqlite3.Connection, targets: set[str]) -> list[str]:
+    """The current objectives that ``targets`` (objective, milestone or indicator ids) belong to."""
+    if not targets:
+        return []
+    found: set[str] = set()
+    names = sorted(targets)
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for kind, oid, parent in conn.execute(
+            f"SELECT kind, id, parent FROM plan_object WHERE id IN ({marks}) AND archived_rev IS NULL"
+            " AND kind IN ('objective', 'milestone', 'indicator')",
+            chunk,
+        ):
+            found.add(oid if kind == "objective" else parent)
+    return sorted(found)

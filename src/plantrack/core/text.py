@@ -1,0 +1,150 @@
+"""Plain words for values: numbers, percentages, one-line entries, and search terms and snippets.
+
+Pure functions (no markup, no I/O), so the terminal, the reports and the full-text index all say
+a figure or an entry the same way.
+
+FTS5's tokenizers find nothing inside a Chinese sentence (no spaces between words), and the
+trigram tokenizer needs three characters while Chinese words are mostly two. So the indexed
+text has every run of CJK characters rewritten as its overlapping bigrams ("通關安排" ->
+"通關 關安 安排"), and a query term is rewritten the same way into a phrase: any CJK word of two
+or more characters is then an indexed phrase match. A one-character CJK term falls back to a
+substring scan. User input is never passed to FTS5 as syntax: every term becomes a quoted
+phrase, so a query with broken FTS syntax is simply searched as plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plantrack.errors import PlantrackError
+from plantrack.models import Entry
+
+# Han (incl. extension A and compatibility), kana, Hangul, CJK punctuation excluded.
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{CJK}]+")
+
+
+def fmt_num(value: float | None, decimals: int | None = None) -> str:
+    """A figure with thousands separators; with ``decimals``, exactly that many places."""
+    if value is None:
+        return "—"
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def pct(x: float | None, places: int = 1) -> str:
+    """A share as a percentage: one decimal place in reports, whole points on the dashboard."""
+    return "—" if x is None else f"{x * 100:.{places}f}%"
+
+
+def describe(e: Entry) -> str:
+    parts: list[str] = []
+    if e.kind.value == "measurement":
+        parts.append(f"= {fmt_num(e.value)}")
+    if e.kind.value == "milestone" and e.state:
+        parts.append(f"→ {e.state.value}")
+    if e.kind.value == "retraction":
+        parts.append(f"retracts {e.retracts[:8] if e.retracts else '?'}:")
+    if e.kind.value == "assessment" and e.level:
+        parts.append(f"confidence {e.level.value}:")
+    if e.text:
+        parts.append(e.text)
+    if e.url:
+        parts.append(f"<{e.url}>")
+    if e.attachment:
+        parts.append(f"[attached {e.attachment.name}, sha256 {e.attachment.sha256[:12]}]")
+    if e.tags:
+        parts.append(" ".join(f"#{t}" for t in e.tags))
+    if e.retracted:
+        parts.append("(retracted)")
+    return " ".join(parts)
+
+
+# --- search terms ------------------------------------------------------------------------
+
+
+def bigrams(run: str) -> str:
+    if len(run) < 2:
+        return run
+    return " ".join(run[i : i + 2] for i in range(len(run) - 1))
+
+
+def segment(text: str | None) -> str:
+    """Text as indexed: CJK runs become their bigrams, set apart by spaces."""
+    if not text:
+        return ""
+    return _CJK_RUN.sub(lambda m: f" {bigrams(m.group(0))} ", text)
+
+
+@dataclass(frozen=True)
+class Query:
+    match: str | None  # an FTS5 expression made only of quoted phrases
+    substrings: tuple[str, ...]  # one-character CJK terms, matched by LIKE
+    terms: tuple[str, ...]  # what to highlight
+
+
+def _split_terms(query: str) -> list[str]:
+    terms: list[str] = []
+    for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', query):
+        term = (quoted or bare).strip()
+        if term and term.upper() not in ("AND", "OR", "NOT", "NEAR"):
+            terms.append(term)
+    return terms
+
+
+def parse_query(query: str) -> Query:
+    """Turn what a person typed into a safe FTS5 expression."""
+    if len(query) > 1000:
+        raise PlantrackError("the query is too long", hint="use fewer than 1000 characters")
+    phrases: list[str] = []
+    substrings: list[str] = []
+    shown: list[str] = []
+    for term in _split_terms(query):
+        prefix = term.endswith("*") and not _CJK_RUN.search(term)
+        core = term.rstrip("*") if prefix else term
+        words = re.findall(rf"[{CJK}]+|[^\W_]+", core)
+        if not words:
+            continue
+        shown.append(core)
+        if len(words) == 1 and _CJK_RUN.fullmatch(words[0]) and len(words[0]) == 1:
+            substrings.append(words[0])
+            continue
+        tokens = " ".join(bigrams(w) if _CJK_RUN.fullmatch(w) else w for w in words)
+        phrase = '"' + tokens.replace('"', '""') + '"'
+        phrases.append(phrase + (" *" if prefix else ""))
+    if not phrases and not substrings:
+        raise PlantrackError(
+            f"nothing to search for in {query[:60]!r}", hint="give a word, e.g. plantrack search 通關"
+        )
+    return Query(" AND ".join(phrases) or None, tuple(substrings), tuple(shown))
+
+
+def snippet(text: str, terms: Sequence[str], width: int = 80) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around the first match, and the spans to highlight in it."""
+    flat = " ".join(text.split())
+    low = flat.casefold()
+    first = None
+    for t in terms:
+        i = low.find(t.casefold())
+        if i >= 0 and (first is None or i < first):
+            first = i
+    start = 0 if first is None else max(0, first - width // 3)
+    end = min(len(flat), start + width)
+    window = flat[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    out = prefix + window + suffix
+    spans: list[tuple[int, int]] = []
+    low_out = out.casefold()
+    for t in terms:
+        tl = t.casefold()
+        i = low_out.find(tl)
+        while i >= 0 and tl:
+            spans.append((i, i + len(tl)))
+            i = low_out.find(tl, i + len(tl))
+    return out, sorted(spans)

@@ -1,0 +1,96 @@
+"""The scheduled report as one neutral object: status, stocktake of the period, citations.
+
+Every renderer (Markdown, HTML, JSON, CSV) takes a :class:`Report` and nothing else, so the
+formats cannot disagree about a figure. ``service.reports`` fills it from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from plantrack.core import progress
+from plantrack.core.dates import Period, last_complete_quarter
+from plantrack.models import Entry
+
+CHANGE_EPS = 0.0005  # progress changes smaller than this (0.05 points) read as flat
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    result: progress.ObjectiveResult
+    previous: progress.ObjectiveResult | None
+    change: str  # progress since the previous period: up | down | flat | new | none
+    sources: tuple[Entry, ...]  # the entries behind the figures
+    assessment: Entry | None = None  # the entry behind the confidence: its rationale
+    indicator_sources: dict[str, Entry] = field(default_factory=dict)  # indicator -> its value's entry
+
+    @property
+    def rag_changed(self) -> bool:
+        return self.previous is not None and self.previous.rag != self.result.rag
+
+
+@dataclass(frozen=True)
+class Slip:
+    revision: int
+    applied_at: str
+    user: str
+    kind: str
+    object_id: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Stocktake:
+    # Lists hold the latest LIST_CAP entries of each kind dated in the period; counts are exact.
+    counts: dict[str, int]
+    measurements: tuple[Entry, ...]
+    completed: tuple[Entry, ...]  # milestones marked done in the period
+    notes: tuple[Entry, ...]
+    assessments: tuple[Entry, ...]  # judgements of delivery confidence dated in the period
+    rag_changes: tuple[ObjectiveRow, ...]
+    slips: tuple[Slip, ...]
+    retractions: tuple[tuple[Entry, Entry | None], ...]  # (retraction, what it withdrew)
+    overdue: tuple[tuple[progress.ObjectiveResult, progress.MilestoneResult], ...]
+    upcoming: tuple[tuple[progress.ObjectiveResult, progress.MilestoneResult], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    plan_title: str
+    plan_title_zh: str | None
+    period: Period
+    as_of: date
+    known_at: str | None
+    revision: int
+    revision_sha: str
+    generated_at: str
+    status: progress.Status
+    previous: progress.Status
+    rows: tuple[ObjectiveRow, ...]
+    stocktake: Stocktake
+    series: dict[str, tuple[tuple[date, float], ...]] = field(
+        default_factory=dict
+    )  # indicator -> measurements
+    entries_by_id: dict[int, Entry] = field(default_factory=dict)
+
+    @property
+    def plan_id(self) -> str:
+        return self.status.plan.id
+
+
+def change_of(now: float | None, before: float | None) -> str:
+    if now is None:
+        return "none"
+    if before is None:
+        return "new"
+    if now > before + CHANGE_EPS:
+        return "up"
+    if now < before - CHANGE_EPS:
+        return "down"
+    return "flat"
+
+
+def default_period(today: date) -> Period:
+    return last_complete_quarter(today)

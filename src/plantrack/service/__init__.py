@@ -1,0 +1,1 @@
+"""One function per command family: store and core combined into values, never printed here."""

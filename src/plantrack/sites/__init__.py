@@ -1,0 +1,1 @@
+"""Exchange between sites: bundles of entries, verified on the way in."""
