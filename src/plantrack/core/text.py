@@ -37,6 +37,11 @@ def fmt_num(value: float | None, decimals: int | None = None) -> str:
     return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def plain_num(x: float) -> str:
+    """A plan figure as written in the plan file (no separators, no rounding), for messages about it."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def pct(x: float | None, places: int = 1) -> str:
     """A share as a percentage: one decimal place in reports, whole points on the dashboard."""
     return "—" if x is None else f"{x * 100:.{places}f}%"

@@ -9,6 +9,7 @@ from typing import Any
 
 from plantrack.core import recurrence
 from plantrack.core.dates import zone
+from plantrack.core.text import plain_num
 from plantrack.errors import PlanInvalid, PlantrackError
 from plantrack.models import (
     Direction,
@@ -521,11 +522,11 @@ def _indicator(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], j: int, oid:
     weight = c.number(t, "weight", ip, where, positive=True)
     if target is not None and baseline is not None:
         if target == baseline:
-            c.add(ip + ("target",), f"{where}: target equals baseline ({_num(target)}); progress cannot be measured")  # fmt: skip
+            c.add(ip + ("target",), f"{where}: target equals baseline ({plain_num(target)}); progress cannot be measured")  # fmt: skip
         elif direction == "increase" and target < baseline:
-            c.add(ip + ("target",), f"{where}: target {_num(target)} is below baseline {_num(baseline)} but direction is increase (set direction = \"decrease\")")  # fmt: skip
+            c.add(ip + ("target",), f"{where}: target {plain_num(target)} is below baseline {plain_num(baseline)} but direction is increase (set direction = \"decrease\")")  # fmt: skip
         elif direction == "decrease" and target > baseline:
-            c.add(ip + ("target",), f"{where}: target {_num(target)} is above baseline {_num(baseline)} but direction is decrease")  # fmt: skip
+            c.add(ip + ("target",), f"{where}: target {plain_num(target)} is above baseline {plain_num(baseline)} but direction is decrease")  # fmt: skip
     if "target_date" in t and target is None and target_date is not None:
         c.add(ip + ("target_date",), f"{where}: target_date without a target")
     if baseline_date and target_date and baseline_date >= target_date:
@@ -590,16 +591,18 @@ def _range(c: _Checker, t: dict[str, Any], ip: tuple[Any, ...], where: str, base
         return None
     low, high = float(raw[0]), float(raw[1])
     if low >= high:
-        c.add(rp, f"{where}: range [{_num(low)}, {_num(high)}] must have its low bound below its high bound")
+        c.add(
+            rp,
+            f"{where}: range [{plain_num(low)}, {plain_num(high)}] must have its low bound below its high bound",
+        )
         return None
     named = [("baseline", baseline), ("target", target)] + [
         (f"trajectory value on {p.date}", p.value) for p in points
     ]
     for what, value in named:
         if value is not None and not low <= value <= high:
-            c.add(rp, f"{where}: {what} {_num(value)} lies outside range [{_num(low)}, {_num(high)}]")
+            c.add(
+                rp,
+                f"{where}: {what} {plain_num(value)} lies outside range [{plain_num(low)}, {plain_num(high)}]",
+            )
     return (low, high)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

@@ -1,9 +1,11 @@
-"""Write reports and calendars to files atomically, in the formats asked for."""
+"""The one registry of report formats (name, file extension, renderer), as jrnl's exporters have;
+and writing the rendered reports to files atomically."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from plantrack import files
@@ -11,19 +13,35 @@ from plantrack.errors import PlantrackError
 from plantrack.render import html, jsoncsv, markdown
 from plantrack.report import Report
 
-FORMATS = ("md", "html", "json", "csv")
-EXTENSIONS = {"md": ".md", "html": ".html", "json": ".json", "csv": ".csv"}
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    render: Callable[[Report], str]
+    aliases: tuple[str, ...] = ()
+
+
+FORMATS: dict[str, Format] = {
+    "md": Format(".md", markdown.render, ("markdown",)),
+    "html": Format(".html", html.render, ("htm",)),
+    "json": Format(".json", jsoncsv.render_json),
+    "csv": Format(".csv", jsoncsv.render_csv),
+}
+_ALIASES = {alias: name for name, f in FORMATS.items() for alias in f.aliases}
 
 
 def parse_formats(text: str) -> list[str]:
     wanted = []
     for part in text.split(","):
         f = part.strip().lower()
-        f = {"markdown": "md", "htm": "html"}.get(f, f)
+        f = _ALIASES.get(f, f)
         if not f:
             continue
         if f not in FORMATS:
-            raise PlantrackError(f"unknown report format {part.strip()!r}", hint="use md, html, json or csv")
+            raise PlantrackError(
+                f"unknown report format {part.strip()!r}",
+                hint=f"use {', '.join(list(FORMATS)[:-1])} or {list(FORMATS)[-1]}",
+            )
         if f not in wanted:
             wanted.append(f)
     if not wanted:
@@ -32,12 +50,7 @@ def parse_formats(text: str) -> list[str]:
 
 
 def renderer(fmt: str) -> Callable[[Report], str]:
-    if fmt == "md":
-        return markdown.render
-    if fmt == "html":
-        return html.render
-
-    return jsoncsv.render_json if fmt == "json" else jsoncsv.render_csv
+    return FORMATS[fmt].render
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -59,7 +72,7 @@ def targets(out: str | None, formats: list[str], stem: str) -> list[tuple[str, P
     dest = Path(out).expanduser()
     folder = dest.is_dir() or out.endswith(("/", os.sep)) or (len(formats) > 1 and not dest.suffix)
     if folder:
-        return [(f, dest / f"{stem}{EXTENSIONS[f]}") for f in formats]
+        return [(f, dest / f"{stem}{FORMATS[f].extension}") for f in formats]
     if len(formats) == 1:
         return [(formats[0], dest)]
-    return [(f, dest.with_suffix(EXTENSIONS[f])) for f in formats]
+    return [(f, dest.with_suffix(FORMATS[f].extension)) for f in formats]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from plantrack.store import clauses
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -267,7 +269,7 @@ ALTER TABLE entry ADD COLUMN received_at TEXT;
 
 
 # The live-entry predicate and the x of the least-squares sums, for the statements below.
-_LIVE_E = "NOT EXISTS (SELECT 1 FROM entry r WHERE r.retracts = e.uid)"
+_LIVE_E = clauses.LIVE  # the same text m003 spells out
 _X = "(julianday(e.on_date) - 2451544.5)"
 _OF = "e.target = (SELECT target FROM entry WHERE uid = new.retracts)"
 
