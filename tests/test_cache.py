@@ -12,10 +12,11 @@ from hypothesis import given, settings
 
 from plantrack import models
 from plantrack.core import progress
+from plantrack.models import Kind
 from plantrack.plan import planfile
 from plantrack.render import shapes
 from plantrack.service import readings
-from plantrack.store import cache, db, revisions
+from plantrack.store import cache, db, ledger, revisions
 
 from .conftest import SMALL_PLAN
 from .test_status import DAYS, OPS, PLAN, apply_ops
@@ -99,4 +100,104 @@ def test_a_restored_older_database_is_not_read_from_the_cache(small, tmp_path: P
     conn = db.connect(Path.cwd() / "plantrack.db")
     assert restored == _fresh(conn, date(2026, 11, 24))
     assert cache.head(conn)[0] > 0
+    conn.close()
+
+
+def _small_db(d: str) -> Any:
+    os.environ["XDG_CACHE_HOME"] = str(Path(d) / "cache")
+    conn = db.connect(Path(d) / "p.db")
+    revisions.apply(
+        conn, PLAN, planfile.PlanSource("t", SMALL_PLAN, "x"), "t", datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    return conn
+
+
+T = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_another_days_figures_kept_meanwhile_are_never_mixed_in(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as d:
+        conn = _small_db(d)
+        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-b", date(2025, 1, 1), value=150), "t", T)
+        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-b", date(2026, 6, 1), value=300), "t", T)
+        today, back_then = date(2026, 11, 24), date(2025, 2, 1)
+        readings.status(conn, today)
+        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-a", date(2026, 1, 1), value=5), "t", T)
+        other = db.connect(Path(d) / "p.db")
+        real = revisions.owning_objectives
+
+        def another_process_runs_meanwhile(c: Any, targets: set[str]) -> list[str]:
+            monkeypatch.setattr(revisions, "owning_objectives", real)
+            readings.status(other, back_then)  # `status --as-of 2025-02-01` in between
+            return real(c, targets)
+
+        monkeypatch.setattr(revisions, "owning_objectives", another_process_runs_meanwhile)
+        readings.status(conn, today)
+        assert _shape(readings.status(conn, today)) == _fresh(conn, today)
+        other.close()
+        conn.close()
+
+
+def test_a_retraction_naming_another_target_still_recomputes_what_it_withdraws() -> None:
+    with tempfile.TemporaryDirectory() as d:
+        conn = _small_db(d)
+        e = ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-a", date(2025, 1, 1), value=15), "t", T)
+        day = date(2026, 11, 24)
+        readings.status(conn, day)
+        with db.write(conn):  # as a hand-made bundle could bring it in
+            ledger.append(
+                conn, [models.Draft(Kind.RETRACTION, "test-plan", day, text="x", retracts=e.uid)], "t", T
+            )
+        assert _shape(readings.status(conn, day)) == _fresh(conn, day)
+        conn.close()
+
+
+def test_children_keep_the_plans_order_after_a_revision_inserts_some_before_others() -> None:
+    head = '[plan]\nid = "p"\ntitle = "P"\nadopted = 2024-01-01\nhorizon = 2030-12-31\ntimezone = "UTC"\n\n[[objective]]\nid = "o"\ntitle = "O"\ndue = 2028-12-31\n'
+    ms = {
+        k: f'\n  [[objective.milestone]]\n  id = "{k}"\n  title = "{k}"\n  due = 2025-0{n}-01\n'
+        for n, k in enumerate(["m0", "m1", "m2"], 1)
+    }
+    ind = {
+        k: f'\n  [[objective.indicator]]\n  id = "{k}"\n  name = "{k}"\n  baseline = 0\n  baseline_date = 2024-01-01\n  target = 10\n  target_date = 2027-01-01\n'
+        for k in ["i0", "i1"]
+    }
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["XDG_CACHE_HOME"] = str(Path(d) / "cache")
+        conn = db.connect(Path(d) / "p.db")
+        for n, text in enumerate(
+            (head + ms["m1"] + ms["m2"] + ind["i1"], head + "".join(ms.values()) + "".join(ind.values()))
+        ):
+            plan = planfile.load(planfile.PlanSource("t.toml", text, str(n)))
+            revisions.apply(conn, plan, planfile.PlanSource("t", text, str(n)), "t", T)
+        day = date(2026, 1, 1)
+        readings.status(conn, day)
+        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "i1", date(2025, 1, 1), value=3), "t", T)
+        s = readings.status(conn, day)
+        assert [i.indicator.id for i in s.objectives[0].indicators] == ["i0", "i1"]
+        assert _shape(s) == _fresh(conn, day)
+        conn.close()
+
+
+def test_figures_kept_by_other_code_are_not_used(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as d:
+        conn = _small_db(d)
+        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-a", date(2026, 1, 1), value=5), "t", T)
+        day = date(2026, 11, 24)
+        monkeypatch.setattr(cache, "_STAMP", ["an older plantrack"])
+        c = cache.Cache(cache.folder(conn))
+        k = cache.key(1, revisions.latest_revision(conn).sha256, day.isoformat())  # type: ignore[union-attr]
+        c.put({"briefs": (k, ("not", "what", "this", "code", "keeps"))})
+        c.close()
+        monkeypatch.setattr(cache, "_STAMP", [])
+        assert _shape(readings.status(conn, day)) == _fresh(conn, day)
+        conn.close()
+
+
+def test_the_short_dashboard_counts_every_objective(small) -> None:  # type: ignore[no-untyped-def]
+    small("measure", "ind-a", "7", "--on", "2026-09-30")
+    conn = db.connect(Path.cwd() / "plantrack.db")
+    top, more, _rev = readings.dashboard(conn, date(2026, 11, 24), 1)
+    assert len(top.objectives) == 1 and top.total == len(PLAN.objectives) == more + 1
+    assert _shape(top)["plan"]["objectives"] == len(PLAN.objectives)
     conn.close()

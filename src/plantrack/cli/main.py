@@ -19,7 +19,7 @@ from plantrack.cli.run import status
 
 def main() -> None:
     parsed = params.parse(sys.argv[1:], dict(os.environ))
-    if parsed is None:
+    if parsed is None or parsed[0].get("debug"):  # --debug: Typer's path prints the traceback
         # The one import of ours inside a function: cli.app loads Typer, which the fast path skips.
         from plantrack.cli.app import main as typer_main
 

@@ -374,6 +374,7 @@ class Status:
     measured: int = 0  # how many objectives the headline rests on
     counts: dict[str, int] = field(default_factory=dict)  # objectives by RAG
     trend: Trend = Trend.INSUFFICIENT
+    total: int = 0  # objectives in the plan (``objectives`` may list only the worst of them)
 
     def objective(self, oid: str) -> ObjectiveResult | None:
         for o in self.objectives:
@@ -850,6 +851,7 @@ def assemble(plan: Plan, results: Sequence[Ranked], shown: Sequence[ObjectiveRes
         measured=sum(1 for r in results if r.progress is not None),
         counts=counts_of(results),
         trend=combined_trend((r.trend, r.objective.weight) for r in results),
+        total=len(results),
     )
 
 

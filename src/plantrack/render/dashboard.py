@@ -230,7 +230,7 @@ def status(
         summary,
     )
     # Every headline says what it rests on: progress exists only where there is something to count.
-    head.add_row(text(""), text(_l(lang, "rests_on").format(m=s.measured, n=len(s.objectives)), "dim"))
+    head.add_row(text(""), text(_l(lang, "rests_on").format(m=s.measured, n=s.total), "dim"))
     head.add_row(
         text(_l(lang, "trend").capitalize(), "bold"),
         trend_text(s.trend.value, lang),

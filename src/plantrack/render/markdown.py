@@ -76,7 +76,7 @@ def render(r: Report) -> str:
     w("## Headline")
     w("")
     w(
-        f"- Progress made: **{pct(s.progress)}** from {s.measured} of {len(s.objectives)} objectives, "
+        f"- Progress made: **{pct(s.progress)}** from {s.measured} of {s.total} objectives, "
         f"against **{pct(s.expected)}** expected: **{s.rag.value.upper()}**"
     )
     w(f"- Time elapsed: {pct(s.elapsed)} of {s.plan.adopted} → {s.plan.horizon}")

@@ -190,7 +190,7 @@ def status(s: Status, objectives: list[ObjectiveResult] | None = None) -> dict[s
             "rag": s.rag.value,
             "elapsed": r4(s.elapsed),
             "measured": s.measured,
-            "objectives": len(s.objectives),
+            "objectives": s.total,
             "by_rag": s.counts,
             "trend": s.trend.value,
             "committed_by": s.plan.committed_by,

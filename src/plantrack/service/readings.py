@@ -82,41 +82,57 @@ def _current(conn: sqlite3.Connection, as_of: date, top: int | None) -> tuple[pr
     The cache keeps a brief of every objective (what the roll-ups read) and each full result. When
     entries were written since, only the objectives they touch are recomputed; after a plan
     apply, a restore or on a new day, everything is. Full results are read back only for the
-    objectives listed.
+    objectives listed. Anything odd about what was kept means computing afresh.
     """
     rev = _latest(conn)
     chain = cache.head(conn)
     c = cache.Cache(cache.folder(conn))
     try:
         k = cache.key(rev.rev, rev.sha256, as_of.isoformat())
-        kept = c.get("briefs", k)
-        fresh: dict[str, progress.ObjectiveResult] = {}
-        if kept is not None and kept[0] == chain:
-            _chain, head, briefs = kept
-        elif kept is not None and cache.still_chained(conn, *kept[0]):
-            _chain, head, briefs = kept
-            briefs = dict(briefs)
-            for oid in revisions.owning_objectives(conn, cache.targets_after(conn, kept[0][0])):
-                one = revisions.current_objective_plan(conn, oid)
-                if one is None or oid not in briefs:  # the plan changed under us: start again
-                    return _recomputed(conn, rev, chain, c, k, as_of, top)
-                fresh[oid] = _objective_now(conn, one, one.objectives[0], as_of, None)
-                briefs[oid] = progress.brief_of(fresh[oid])
-            c.put({"briefs": (k, (chain, head, briefs))}, fresh.items())
-        else:
+        try:
+            kept = _from_cache(conn, c, k, chain, as_of, top)
+        except Exception:  # a cache from other code, or damaged: never worth a wrong figure
+            kept = None
+        if kept is None:
             return _recomputed(conn, rev, chain, c, k, as_of, top)
-        order = list(briefs.values())
-        listed = [b.objective.id for b in progress.worst_first(order)][:top]
-        wanted = [oid for oid in listed if oid not in fresh]
-        found = c.results(wanted) if wanted else {}
-        if found is None:
-            return _recomputed(conn, rev, chain, c, k, as_of, top)
-        full = fresh | found
-        shown = [full[oid] for oid in listed]
-        plan = replace(head, objectives=tuple(r.objective for r in shown))
-        return progress.assemble(plan, order, shown, as_of, None), len(order), rev.rev
+        return kept[0], kept[1], rev.rev
     finally:
         c.close()
+
+
+def _from_cache(conn: sqlite3.Connection, c: cache.Cache, k: str, chain: tuple[int, str], as_of: date,
+                top: int | None) -> tuple[progress.Status, int] | None:  # fmt: skip
+    """The status from what was kept (recomputing the objectives new entries touch), or None."""
+    kept = c.get("briefs", k)
+    if kept is None:
+        return None
+    kept_chain, head, briefs = kept
+    fresh: dict[str, progress.ObjectiveResult] = {}
+    if kept_chain != chain:
+        if not cache.still_chained(conn, *kept_chain):
+            return None
+        touched = revisions.owning_objectives(conn, cache.targets_after(conn, kept_chain[0]))
+        touched = [oid for oid in touched if oid in briefs]
+        before = c.results(k, touched) if touched else {}
+        if before is None:
+            return None
+        briefs = dict(briefs)
+        for oid in touched:
+            # The objective as the kept result has it: this plan revision's, children in plan order.
+            one = replace(head, objectives=(before[oid].objective,))
+            fresh[oid] = _objective_now(conn, one, one.objectives[0], as_of, None)
+            briefs[oid] = progress.brief_of(fresh[oid])
+        c.put({"briefs": (k, (chain, head, briefs))}, fresh.items(), results_key=k)
+    order = list(briefs.values())
+    listed = [b.objective.id for b in progress.worst_first(order)][:top]
+    wanted = [oid for oid in listed if oid not in fresh]
+    found = c.results(k, wanted) if wanted else {}
+    if found is None:
+        return None
+    full = fresh | found
+    shown = [full[oid] for oid in listed]
+    plan = replace(head, objectives=tuple(r.objective for r in shown))
+    return progress.assemble(plan, order, shown, as_of, None), len(order)
 
 
 def _recomputed(conn: sqlite3.Connection, rev: Revision, chain: tuple[int, str], c: cache.Cache, k: str,
@@ -127,7 +143,8 @@ def _recomputed(conn: sqlite3.Connection, rev: Revision, chain: tuple[int, str],
     results = [progress.objective_result(plan, o, facts, as_of) for o in plan.objectives]
     briefs = {r.objective.id: progress.brief_of(r) for r in results}
     head = replace(plan, objectives=())
-    c.put({"briefs": (k, (chain, head, briefs))}, ((r.objective.id, r) for r in results), replace_all=True)
+    c.put({"briefs": (k, (chain, head, briefs))}, ((r.objective.id, r) for r in results), results_key=k,
+          replace_all=True)  # fmt: skip
     shown = progress.worst_first(results)[:top]
     listed = replace(plan, objectives=tuple(r.objective for r in shown)) if top is not None else plan
     return progress.assemble(listed, results, shown, as_of, None), len(results), rev.rev

@@ -19,10 +19,11 @@ from typing import Any
 
 from plantrack import __version__
 
-FORMAT = 2  # bump when a cached value's shape changes without a version change
+FORMAT = 3  # bump when a cached value's shape changes without a version change
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS kv (name TEXT PRIMARY KEY, key TEXT NOT NULL, value BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS result (id TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS result (key TEXT NOT NULL, id TEXT NOT NULL, value BLOB NOT NULL,"
+    " PRIMARY KEY (key, id)) WITHOUT ROWID;"
 )
 
 
@@ -60,12 +61,35 @@ def still_chained(conn: sqlite3.Connection, entry_id: int, entry_hash: str) -> b
 
 
 def targets_after(conn: sqlite3.Connection, entry_id: int) -> set[str]:
-    """Targets of the entries written after ``entry_id`` (a retraction names its entry's target)."""
-    return {r[0] for r in conn.execute("SELECT DISTINCT target FROM entry WHERE id > ?", (entry_id,))}
+    """Targets of the entries written after ``entry_id``, and of the entries their retractions
+    withdraw (a retraction names its entry's target when written here; a bundle may not)."""
+    sql = (
+        "SELECT target FROM entry WHERE id > ?"
+        " UNION SELECT e.target FROM entry e JOIN entry r ON r.retracts = e.uid WHERE r.id > ?"
+    )
+    return {r[0] for r in conn.execute(sql, (entry_id, entry_id))}
+
+
+_STAMP: list[str] = []
+
+
+def code_stamp() -> str:
+    """What identifies this code: the version and every module file's size and time, so that
+    editing or upgrading plantrack never serves figures an older arithmetic computed."""
+    if not _STAMP:
+        import hashlib
+
+        here = Path(__file__).resolve().parents[1]
+        h = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
+        for path in sorted(here.rglob("*.py")):
+            st = path.stat()
+            h.update(f"{path.relative_to(here)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        _STAMP.append(h.hexdigest()[:16])
+    return _STAMP[0]
 
 
 def key(*parts: object) -> str:
-    return repr((__version__, FORMAT, *parts))
+    return repr((code_stamp(), *parts))
 
 
 class Cache:
@@ -75,15 +99,35 @@ class Cache:
         self.conn: sqlite3.Connection | None = None
         if where is None:
             return
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(where / "cache.sqlite", timeout=5, isolation_level=None)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = OFF")  # a cache lost in a crash is recomputed
-            conn.executescript(_SCHEMA)
-            self.conn = conn
-        except (OSError, sqlite3.Error):
-            self.conn = None
+        path = where / "cache.sqlite"
+        for attempt in (1, 2):
+            conn = None
+            try:
+                where.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = OFF")  # a cache lost in a crash is recomputed
+                conn.executescript(_SCHEMA)
+                self.conn = conn
+                return
+            except sqlite3.DatabaseError as e:
+                if conn is not None:
+                    conn.close()
+                if attempt == 2 or "locked" in str(e) or "busy" in str(e):
+                    return
+                for damaged in (
+                    path,
+                    Path(f"{path}-wal"),
+                    Path(f"{path}-shm"),
+                ):  # not a database: start afresh
+                    try:
+                        damaged.unlink(missing_ok=True)
+                    except OSError:
+                        return
+            except OSError:
+                if conn is not None:
+                    conn.close()
+                return
 
     def close(self) -> None:
         if self.conn is not None:
@@ -100,8 +144,8 @@ class Cache:
         except Exception:  # damaged, or written by another version: recompute
             return None
 
-    def results(self, ids: Sequence[str]) -> dict[str, Any] | None:
-        """Kept results by objective id; None unless every one asked for is there."""
+    def results(self, k: str, ids: Sequence[str]) -> dict[str, Any] | None:
+        """Results kept under key ``k``, by objective id; None unless every one asked for is there."""
         if self.conn is None:
             return None
         try:
@@ -109,28 +153,28 @@ class Cache:
             for start in range(0, len(ids), 500):
                 chunk = list(ids[start : start + 500])
                 marks = ",".join("?" * len(chunk))
-                for oid, blob in self.conn.execute(
-                    f"SELECT id, value FROM result WHERE id IN ({marks})", chunk
-                ):
+                sql = f"SELECT id, value FROM result WHERE key = ? AND id IN ({marks})"
+                for oid, blob in self.conn.execute(sql, [k, *chunk]):
                     out[oid] = pickle.loads(blob)
         except Exception:
             return None
         return out if len(out) == len(set(ids)) else None
 
     def put(self, values: dict[str, tuple[str, Any]], results: Iterable[tuple[str, Any]] = (),
-            replace_all: bool = False) -> None:  # fmt: skip
-        """Keep named values (name -> (key, value)) and objective results, all in one transaction."""
+            results_key: str = "", replace_all: bool = False) -> None:  # fmt: skip
+        """Keep named values (name -> (key, value)) and objective results under ``results_key``,
+        all in one transaction; ``replace_all`` first drops every kept result."""
         if self.conn is None:
             return
         dump = pickle.dumps
         try:
-            rows = [(oid, dump(r, protocol=pickle.HIGHEST_PROTOCOL)) for oid, r in results]
+            rows = [(results_key, oid, dump(r, protocol=pickle.HIGHEST_PROTOCOL)) for oid, r in results]
             named = [(n, k, dump(v, protocol=pickle.HIGHEST_PROTOCOL)) for n, (k, v) in values.items()]
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 if replace_all:
                     self.conn.execute("DELETE FROM result")
-                self.conn.executemany("INSERT OR REPLACE INTO result VALUES (?, ?)", rows)
+                self.conn.executemany("INSERT OR REPLACE INTO result VALUES (?, ?, ?)", rows)
                 self.conn.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", named)
                 self.conn.execute("COMMIT")
             except BaseException:
