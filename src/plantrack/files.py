@@ -32,17 +32,26 @@ def fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
+def _default_mode() -> int:
+    """What a new file gets under the current umask (mkstemp's private 0600 is not that)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def commit(tmp: Path, dest: Path, mode: int | None = None) -> None:
-    """Move a fully written ``tmp`` over ``dest`` (same folder): fsync, chmod, rename, fsync the folder."""
+    """Move a fully written ``tmp`` over ``dest`` (same folder): fsync, chmod, rename, fsync the folder.
+
+    ``mode`` None gives the permissions any new file would get (the umask's).
+    """
     fsync_file(tmp)
-    if mode is not None:
-        os.chmod(tmp, mode)
+    os.chmod(tmp, _default_mode() if mode is None else mode)
     os.replace(tmp, dest)
     fsync_folder(dest.parent)
 
 
 @contextmanager
-def replacing(dest: Path, mode: int | None = 0o644) -> Iterator[Path]:
+def replacing(dest: Path, mode: int | None = None) -> Iterator[Path]:
     """A temporary path beside ``dest`` to write; on success it becomes ``dest``, on failure it is removed."""
     import tempfile  # with shutil, about 5 ms that most commands never need
 
@@ -58,18 +67,18 @@ def replacing(dest: Path, mode: int | None = 0o644) -> Iterator[Path]:
         raise
 
 
-def write_text(dest: Path, text: str, mode: int | None = 0o644) -> None:
+def write_text(dest: Path, text: str, mode: int | None = None) -> None:
     with replacing(dest, mode) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)
 
 
-def write_bytes(dest: Path, data: bytes, mode: int | None = 0o644) -> None:
+def write_bytes(dest: Path, data: bytes, mode: int | None = None) -> None:
     with replacing(dest, mode) as tmp:
         tmp.write_bytes(data)
 
 
-def copy(src: Path, dest: Path, mode: int | None = 0o644) -> None:
+def copy(src: Path, dest: Path, mode: int | None = None) -> None:
     import shutil
 
     with replacing(dest, mode) as tmp:
