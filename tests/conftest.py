@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,3 +148,32 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("plantrack", deadline=None, max_examples=100)
 settings.load_profile("plantrack")
+
+
+# --- waiting for another process -------------------------------------------------------------
+
+WAIT_BOUND = 600  # seconds: a bound for a hung command on a crawling machine, not a guess at speed
+
+
+def wait_for(event: str, done: Callable[[], bool], procs: list[subprocess.Popen[Any]]) -> None:
+    """Wait until ``done()`` observes the event; fail if a process in ``procs`` ends first.
+
+    Tests never sleep for a guessed time: they check an observable condition (a line in a marks
+    file, a row count) every few milliseconds, bounded only against a hung machine.
+    """
+    deadline = time.monotonic() + WAIT_BOUND
+    while not done():
+        for p in procs:
+            if p.poll() is not None:
+                out, err = p.communicate()
+                pytest.fail(
+                    f"{event}: a process ended (exit {p.returncode}) first:\n{out or ''}\n{err or ''}"
+                )
+        if time.monotonic() > deadline:
+            pytest.fail(f"{event}: not seen within {WAIT_BOUND} s")
+        time.sleep(0.01)
+
+
+def reached(marks: Path, point: str) -> Callable[[], bool]:
+    """True once a command held with PLANTRACK_TEST_HOLD has written ``point`` to its marks file."""
+    return lambda: marks.exists() and point in marks.read_text(encoding="utf-8").split()

@@ -9,13 +9,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from .conftest import SMALL_PLAN
+from .conftest import SMALL_PLAN, wait_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -226,14 +225,6 @@ def _entries(db: Path) -> int:
         conn.close()
 
 
-def _wait_until(condition, what: str, proc: subprocess.Popen[bytes]) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 600  # a bound for a hung machine, not a guess at speed
-    while not condition():
-        assert proc.poll() is None, f"the writer stopped before {what}"
-        assert time.monotonic() < deadline, f"never saw {what}"
-        time.sleep(0.01)
-
-
 def test_backup_while_another_process_writes(sites) -> None:
     s, _h, tmp = sites
     db = tmp / "sz.db"
@@ -251,7 +242,7 @@ def test_backup_while_another_process_writes(sites) -> None:
         env=env,
     )  # fmt: skip
     before = _entries(db)
-    _wait_until(lambda: _entries(db) >= before + 2, "the writer's first notes", writer)
+    wait_for("the writer's first notes", lambda: _entries(db) >= before + 2, [writer])
     r = s("db", "backup", tmp / "backup" / "sz.db")
     assert r.exit_code == 0, r.stderr
     backup = tmp / "backup" / "sz.db"
@@ -259,7 +250,7 @@ def test_backup_while_another_process_writes(sites) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     n_backup = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
     conn.close()
-    _wait_until(lambda: _entries(db) > n_backup, "a note written after the backup", writer)
+    wait_for("a note written after the backup", lambda: _entries(db) > n_backup, [writer])
     stop.write_text("stop", encoding="utf-8")
     writer.wait(timeout=300)
     assert writer.returncode == 0

@@ -14,13 +14,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from .conftest import reached, wait_for
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 DEADLINE = 600  # seconds: a bound for a hung command on a crawling machine, not a guess at speed
@@ -60,19 +60,6 @@ def _count(db: Path, sql: str, *params: object) -> int:
         return int(conn.execute(sql, params).fetchone()[0])
     finally:
         conn.close()
-
-
-def _wait_for(event: str, done: Callable[[], bool], procs: list[subprocess.Popen[str]]) -> None:
-    """Poll ``done()`` until true; fail if a process in ``procs`` dies first or the deadline passes."""
-    deadline = time.monotonic() + DEADLINE
-    while not done():
-        for p in procs:
-            if p.poll() is not None:
-                out, err = p.communicate()
-                pytest.fail(f"{event}: a process ended (exit {p.returncode}) first:\n{out}\n{err}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"{event}: not seen within {DEADLINE} s")
-        time.sleep(0.02)
 
 
 # --- Six writers and a reader ---------------------------------------------------------------
@@ -131,7 +118,7 @@ def test_six_writers_and_a_reader_lose_nothing_and_double_nothing(tmp_path: Path
         reader = start(READER, str(ready), str(stop))
         # The writers start once the reader has read the empty ledger, and the reader reads again
         # after the last writer is done: it reads before, (most likely) during and after the writes.
-        _wait_for("the reader's first read", ready.exists, [reader])
+        wait_for("the reader's first read", ready.exists, [reader])
         writers = [start(WRITER, str(w), str(WRITES_PER_WRITER)) for w in range(WRITERS)]
         results = [w.communicate(timeout=DEADLINE) + (w.returncode,) for w in writers]
         stop.touch()
@@ -181,16 +168,13 @@ def _kill_at(point: str, args: list[str], env: dict[str, str], work: Path) -> No
     with (work / "out").open("w") as out, (work / "err").open("w") as err:
         proc = subprocess.Popen([sys.executable, "-m", "plantrack", *args], env=held, stdout=out, stderr=err)
     try:
-        deadline = time.monotonic() + DEADLINE
-        while not (marks.exists() and point in marks.read_text(encoding="utf-8").split()):
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"plantrack {' '.join(args)} ended (exit {proc.returncode}) before reaching {point!r}:\n"
-                    + (work / "err").read_text(encoding="utf-8")
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(f"plantrack {' '.join(args)} did not reach {point!r} within {DEADLINE} s")
-            time.sleep(0.01)
+        if proc.poll() is None:
+            wait_for(f"plantrack {' '.join(args)} reaching {point!r}", reached(marks, point), [proc])
+        if proc.returncode is not None:
+            pytest.fail(
+                f"plantrack {' '.join(args)} ended (exit {proc.returncode}) before reaching {point!r}:\n"
+                + (work / "err").read_text(encoding="utf-8")
+            )
         assert proc.poll() is None, "the command must still be holding at the point when it is killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=DEADLINE)

@@ -11,20 +11,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from .conftest import reached, wait_for
+
 DEADLINE = 300  # seconds: only a hung command gets anywhere near this
-
-
-def _wait_for_mark(marks: Path, proc: subprocess.Popen[str], name: str) -> None:
-    start = time.monotonic()
-    while not (marks.exists() and name in marks.read_text(encoding="utf-8").split()):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() - start < DEADLINE, f"never reached {name}"
-        time.sleep(0.02)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -51,7 +44,7 @@ def test_ctrl_c_during_status_says_interrupted_and_exits_130(tmp_path: Path, dat
     proc = subprocess.Popen(
         _plantrack("status"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    _wait_for_mark(marks, proc, "status-computed")
+    wait_for("status reaching its figures", reached(marks, "status-computed"), [proc])
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=DEADLINE)
     assert proc.returncode == 130
@@ -66,7 +59,7 @@ def test_a_reader_that_closes_the_pipe_ends_status_quietly(tmp_path: Path, datab
                PLANTRACK_TEST_RELEASE=str(release), COLUMNS="120")  # fmt: skip
     proc = subprocess.Popen(_plantrack("status", "--all"), env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
-    _wait_for_mark(marks, proc, "status-computed")
+    wait_for("status reaching its figures", reached(marks, "status-computed"), [proc])
     assert proc.stdout is not None
     proc.stdout.close()  # like `| head -1` exiting before the dashboard is written
     release.touch()
