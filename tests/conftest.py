@@ -109,6 +109,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PLANTRACK_NOW", NOW)
     monkeypatch.delenv("PLANTRACK_PLAN", raising=False)
     monkeypatch.delenv("PLANTRACK_LANG", raising=False)
+    # The language follows the locale when no --lang or PLANTRACK_LANG is given: tests read English
+    # unless they ask, whatever the machine's locale.
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("NO_COLOR", "1")
     return tmp_path
 

@@ -1,0 +1,126 @@
+"""The reader's language: which of en, zh-Hans and zh-Hant is in use, the message catalogue, and
+plan text shown in the reader's script.
+
+Every word a view, report or message prints comes from the catalogue (``plantrack/locale/*.toml``,
+one file per part of the product, each key with all three languages), looked up with :func:`t`.
+The language is chosen once per command (``--lang``, else ``PLANTRACK_LANG``, else the locale) and
+set with :func:`use`; renderers ask :func:`current` rather than passing it through every call.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from plantrack.core import scripts
+from plantrack.errors import PlantrackError
+
+LANGS = ("en", "zh-Hans", "zh-Hant")
+# What people type, folded to lower case with '_' read as '-'.
+ALIASES = {
+    "en": "en", "english": "en",
+    "zh-hans": "zh-Hans", "zh": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "cn": "zh-Hans",
+    "zh-hans-cn": "zh-Hans",
+    "zh-hant": "zh-Hant", "zh-hk": "zh-Hant", "zh-tw": "zh-Hant", "zh-mo": "zh-Hant",
+    "zh-hant-hk": "zh-Hant", "zh-hant-tw": "zh-Hant",
+}  # fmt: skip
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+_current = "en"
+
+
+def parse(value: str) -> str:
+    """A language as typed (``zh-TW``, ``zh_hk``, ``en-GB``) as one of LANGS; bad input is an error."""
+    word = value.strip().lower().replace("_", "-")
+    if word in ALIASES:
+        return ALIASES[word]
+    if word.startswith("en-"):
+        return "en"
+    raise PlantrackError(
+        f"unknown language {value!r}", hint="use --lang en, zh-Hans (zh, zh-CN) or zh-Hant (zh-HK, zh-TW)"
+    )
+
+
+def from_locale(env: Mapping[str, str]) -> str:
+    """The language of the POSIX locale (LC_ALL, LC_MESSAGES, LANG, in that order); en when it is
+    not Chinese or cannot be read. Scripts are told apart by region when the locale names none."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if not value:
+            continue
+        tag = value.split(".")[0].split("@")[0].lower().replace("_", "-")
+        if not tag.startswith("zh"):
+            return "en"
+        if "hant" in tag or tag.endswith(("-hk", "-tw", "-mo")):
+            return "zh-Hant"
+        return "zh-Hans"
+    return "en"
+
+
+def resolve(option: str | None, env: Mapping[str, str] | None = None) -> str:
+    """The language for a command: ``--lang``, else PLANTRACK_LANG, else the locale."""
+    env = os.environ if env is None else env
+    if option:
+        return parse(option)
+    if env.get("PLANTRACK_LANG"):
+        return parse(env["PLANTRACK_LANG"])
+    return from_locale(env)
+
+
+def use(code: str) -> None:
+    """Make ``code`` (one of LANGS) the language of everything printed from now on."""
+    global _current
+    if code not in LANGS:
+        raise ValueError(code)
+    _current = code
+
+
+def current() -> str:
+    return _current
+
+
+def is_chinese(code: str | None = None) -> bool:
+    return (code or _current) != "en"
+
+
+@cache
+def _domain(name: str) -> dict[str, dict[str, str]]:
+    with (LOCALE_DIR / f"{name}.toml").open("rb") as f:
+        return tomllib.load(f)  # type: ignore[return-value]
+
+
+def domains() -> list[str]:
+    return sorted(p.stem for p in LOCALE_DIR.glob("*.toml") if p.stem != "glossary")
+
+
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """The message ``key`` ("domain.name") in ``lang`` (default: the current one), with ``values``
+    filled in. A key missing from a language falls back to English (a test keeps that from
+    happening); a key missing altogether is a bug and raises KeyError."""
+    domain, _, name = key.partition(".")
+    entry = _domain(domain)[name]
+    template = entry.get(lang or _current) or entry["en"]
+    return template.format(**values) if values else template
+
+
+def script(text: str, lang: str | None = None) -> str:
+    """Chinese text in the script of ``lang``: Simplified for zh-Hans, Hong Kong Traditional for
+    zh-Hant; unchanged in English (where it is a quotation) and when it has no Han characters."""
+    lang = lang or _current
+    if lang == "zh-Hans":
+        return scripts.to_hans(text)
+    if lang == "zh-Hant":
+        return scripts.to_hant(text)
+    return text
+
+
+def pick(english: str, chinese: str | None, lang: str | None = None) -> str:
+    """Plan text for the reader: the Chinese version in the reader's script where the plan has one,
+    else the English (a title is never blank because its translation is missing)."""
+    lang = lang or _current
+    if lang != "en" and chinese:
+        return script(chinese, lang)
+    return english
