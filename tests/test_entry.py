@@ -30,11 +30,12 @@ def test_fast_path_reads_the_environment_as_click_does() -> None:
     assert params.parse(["status"], {"PLANTRACK_DEMO": "Off"}) == ({"demo": False}, {})
     assert params.parse(["status"], {"PLANTRACK_DEMO": ""}) == ({}, {})
     assert params.parse(["status"], {"PLANTRACK_DEMO": "maybe"}) is None  # Typer explains the error
+    # PLANTRACK_LANG is read by core.lang.resolve (for every command), not as an option's envvar.
     assert params.parse(["status"], {"PLANTRACK_LANG": "zh", "PLANTRACK_PLAN": "p.toml"}) == (
         {"plan": "p.toml"},
-        {"lang": "zh"},
+        {},
     )
-    assert params.parse(["status", "--lang", "en"], {"PLANTRACK_LANG": "zh"}) == ({}, {"lang": "en"})
+    assert params.parse(["--lang", "zh-HK", "status", "--lang", "en"], {}) == ({"lang": "zh-HK"}, {"lang": "en"})
 
 
 def _declared(click_params: list, skip: set[str]) -> list[tuple[str, tuple[str, ...], str | None, bool]]:

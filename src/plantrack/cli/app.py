@@ -57,6 +57,7 @@ def _globals(
     db: Annotated[str | None, option(_G["db"])] = None,
     plan: Annotated[str | None, option(_G["plan"])] = None,
     user: Annotated[str | None, option(_G["user"])] = None,
+    lang: Annotated[str | None, option(_G["lang"])] = None,
     debug: Annotated[bool, option(_G["debug"])] = False,
     demo: Annotated[bool, option(_G["demo"])] = False,
     version: Annotated[
@@ -64,7 +65,7 @@ def _globals(
     ] = False,  # fmt: skip
 ) -> None:
     """Track the Hetao plan: objectives, milestones, indicators and their evidence."""
-    state.configure(db, plan, user, debug, demo)
+    state.configure(db, plan, user, debug, demo, lang)
 
 
 def _register() -> None:

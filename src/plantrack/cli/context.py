@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from plantrack.core import dates
+from plantrack.core import lang as global_lang
 from plantrack.errors import PlantrackError
 from plantrack.plan import planfile, plansource
 from plantrack.render import safe
@@ -32,11 +33,19 @@ class AppState:
     _plan: Plan | None = field(default=None, repr=False)
 
     def configure(self, db: str | None = None, plan: str | None = None, user: str | None = None,
-                  debug: bool = False, demo: bool = False) -> None:  # fmt: skip
+                  debug: bool = False, demo: bool = False, lang: str | None = None) -> None:  # fmt: skip
         """A fresh state for one invocation, from the global options (tests reuse the process)."""
         self.__init__()  # type: ignore[misc]
         self.db_option, self.plan_option, self.user_option = db, plan, user
         self.debug, self.demo = debug, demo
+        self.use_language(lang)
+
+    @staticmethod
+    def use_language(option: str | None) -> str:
+        """Print in the language of ``option``, else PLANTRACK_LANG, else the locale (a command's own
+        --lang comes after the global one and wins)."""
+        global_lang.use(global_lang.resolve(option))
+        return global_lang.current()
 
     @property
     def db_path(self) -> Path:

@@ -26,8 +26,11 @@ def main() -> None:
         typer_main()
         return
     globals_, opts = parsed
-    state.configure(**globals_)  # type: ignore[arg-type]
+    def run() -> None:
+        state.configure(**globals_)  # type: ignore[arg-type]  # a bad PLANTRACK_LANG is an error too
+        status(**opts)  # type: ignore[arg-type]
+
     try:
-        guard(lambda: status(**opts))  # type: ignore[arg-type]
+        guard(run)
     except Failed as f:
         sys.exit(f.code)

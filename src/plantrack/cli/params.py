@@ -32,6 +32,8 @@ GLOBAL = (
           envvar="PLANTRACK_PLAN", show_envvar=True),
     Param("user", "--user", "Who records entries (default: the login name).", envvar="PLANTRACK_USER",
           show_envvar=True),
+    Param("lang", "--lang", "Language: en, zh-Hans (zh, zh-CN) or zh-Hant (zh-HK, zh-TW) "
+          "(default: $PLANTRACK_LANG, else the locale)."),
     Param("debug", "--debug", "Show tracebacks.", switch=True),
     Param("demo", "--demo", "Use the demo database: the Hetao plan with its real, sourced evidence.",
           switch=True, envvar="PLANTRACK_DEMO"),
@@ -41,7 +43,8 @@ AS_OF = Param("as_of", "--as-of", "Compute as of this date (default today).")
 KNOWN_AT = Param(
     "known_at", "--known-at", "Count only entries recorded by this instant (ISO 8601; plan time zone)."
 )
-LANG = Param("lang", "--lang", "Language of titles: en or zh.", envvar="PLANTRACK_LANG")
+# PLANTRACK_LANG and the locale are read by plantrack.core.lang.resolve, the one place that decides.
+LANG = Param("lang", "--lang", "Language: en, zh-Hans (zh, zh-CN) or zh-Hant (zh-HK, zh-TW).")
 JSON = Param("json", "--json", "Print JSON instead of a table.", switch=True)
 
 STATUS = (

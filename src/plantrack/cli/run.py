@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from plantrack.cli.context import state
-from plantrack.core import dates
+from plantrack.core import dates, lang
 from plantrack.core.dates import utc_stamp
 from plantrack.core.progress import Rag, in_park
 from plantrack.errors import PlantrackError
@@ -26,12 +26,10 @@ FLAGS = ("disagreement", "stale")
 
 
 def _lang(value: str | None) -> str:
-    lang = (value or "en").strip().lower()
-    if lang in ("zh", "zh-cn", "zh-hk", "zh-tw", "cn"):
-        return "zh"
-    if lang in ("en", "en-gb", "en-us"):
-        return "en"
-    raise PlantrackError(f"unknown language {value!r}", hint="use --lang en or --lang zh")
+    """The command's --lang, when given, over the global choice; the language now in use."""
+    if value:
+        return state.use_language(value)
+    return lang.current()
 
 
 def _as_of(text: str | None) -> date:

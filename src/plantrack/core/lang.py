@@ -89,7 +89,7 @@ def is_chinese(code: str | None = None) -> bool:
 @cache
 def _domain(name: str) -> dict[str, dict[str, str]]:
     with (LOCALE_DIR / f"{name}.toml").open("rb") as f:
-        return tomllib.load(f)  # type: ignore[return-value]
+        return tomllib.load(f)
 
 
 def domains() -> list[str]:
@@ -124,3 +124,31 @@ def pick(english: str, chinese: str | None, lang: str | None = None) -> str:
     if lang != "en" and chinese:
         return script(chinese, lang)
     return english
+
+
+class Message(str):
+    """A sentence for people that remembers its catalogue key and values: it reads as its English
+    text wherever a plain string is wanted (JSON, logs, tests), and a view can say it in the reader's
+    language with :func:`say`."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, **values: object) -> Message:
+        obj = super().__new__(cls, t(key, "en", **values))
+        obj.key, obj.values = key, values
+        return obj
+
+    def __reduce__(self) -> tuple[object, ...]:  # kept in the status cache: pickled with its key
+        return (_message, (self.key, self.values))
+
+
+def _message(key: str, values: dict[str, object]) -> Message:
+    return Message(key, **values)
+
+
+def say(text: str | None, lang: str | None = None) -> str:
+    """A sentence in the reader's language where it is a :class:`Message`, else as it is."""
+    if isinstance(text, Message):
+        return t(text.key, lang, **text.values)
+    return "" if text is None else text

@@ -10,6 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from plantrack.core.lang import Message
 from plantrack.models import (
     LEVEL_STEP,
     Direction,
@@ -491,17 +492,17 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     last = ind.baseline_date if facts.value_on is None else max(ind.baseline_date, facts.value_on)
     span = (last - first).days
     if s.n < FORECAST_MIN_POINTS:
-        return None, f"needs {FORECAST_MIN_POINTS} points (the baseline counts); has {s.n}"
+        return None, Message("forecast.points", need=FORECAST_MIN_POINTS, have=s.n)
     if span < FORECAST_MIN_DAYS:
-        return None, f"needs points spanning {FORECAST_MIN_DAYS} days; they span {span}"
+        return None, Message("forecast.span", need=FORECAST_MIN_DAYS, have=span)
     n = s.n
     sxx = s.sxx - s.sx * s.sx / n  # centred sums
     sxy = s.sxy - s.sx * s.sy / n
     syy = s.syy - s.sy * s.sy / n
     if sxx < EPS:
-        return None, "the points do not span any time"
+        return None, Message("forecast.no_time")
     if not all(math.isfinite(v) for v in (s.sy, s.syy, s.sxy, sxy, syy)):
-        return None, "the values are too large to fit a line to"
+        return None, Message("forecast.too_large")
     slope = sxy / sxx
     mean_x = s.sx / n
     intercept = s.sy / n - slope * mean_x
@@ -510,7 +511,7 @@ def forecast(ind: Indicator, facts: IndicatorFacts, horizon: date,
     projected = intercept + slope * x0
     sse = max(0.0, syy - slope * sxy)
     if not all(math.isfinite(v) for v in (slope * 365.25, intercept, projected, sse)):
-        return None, "the values are too large to fit a line to"
+        return None, Message("forecast.too_large")
     resid_sd = math.sqrt(sse / (n - 2))
     t = t90(n - 2)
     half = t * resid_sd * math.sqrt(1 + 1 / n + (x0 - mean_x) ** 2 / sxx)
@@ -609,7 +610,7 @@ def indicator_result(ind: Indicator, facts: IndicatorFacts, as_of: date, horizon
     fc: Forecast | None = None
     why: str | None = None
     if reached_on is not None:
-        why = f"the target was reached on {reached_on}"
+        why = Message("forecast.reached", day=reached_on.isoformat())
     else:
         fc, why = forecast(ind, facts, horizon, as_of)
     observed = fc.slope_per_year if fc is not None else None

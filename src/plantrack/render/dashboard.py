@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from plantrack.core import lang as L
 from plantrack.core.progress import expected_value
 from plantrack.core.text import fmt_num, pct
 from plantrack.render import safe
 from plantrack.render.terminal import console, text
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
     from rich.text import Text
 
     from plantrack.core.progress import GroupResult, IndicatorResult, ObjectiveResult, Status
@@ -34,9 +34,6 @@ RAG_STYLE = {
 TREND_MARK = {"strong": "⇑", "moderate": "↑", "limited": "→", "worsening": "↓", "insufficient-data": "·"}
 TREND_STYLE = {"strong": "green", "moderate": "green", "limited": "yellow", "worsening": "bold red",
                "insufficient-data": "dim"}  # fmt: skip
-TREND_ZH = {"strong": "明显改善", "moderate": "温和改善", "limited": "改善有限", "worsening": "恶化",
-            "insufficient-data": "数据不足"}  # fmt: skip
-LEVEL_ZH = {"green": "绿", "amber-green": "黄绿", "amber": "黄", "amber-red": "黄红", "red": "红"}
 LEVEL_STYLE = {
     "green": "green",
     "amber-green": "green",
@@ -52,94 +49,28 @@ STATE_STYLE = {
     "planned": "",
 }
 
-LABELS = {
-    "en": {
-        "as_of": "as of",
-        "known_at": "as known at",
-        "elapsed": "Time elapsed",
-        "progress": "Progress made",
-        "expected": "expected",
-        "sector": "Sectors",
-        "theme": "Themes",
-        "park": "Parks",
-        "objectives": "Objectives, worst first",
-        "objective": "objective",
-        "title": "title",
-        "rag": "RAG",
-        "ms": "milestones",
-        "overdue": "overdue",
-        "last": "last evidence",
-        "more": "… and {n} more objectives: plantrack status --all",
-        "none": "No objective matches these filters.",
-        "revision": "plan revision",
-        "rests_on": "from {m} of {n} objectives",
-        "standing": "Objectives",
-        "trend": "trend",
-        "confidence": "confidence",
-        "measured": "{m}/{n} measured",
-        "stale": "stale",
-        "disagree": "≠ judged {level}",
-    },
-    "zh": {
-        "as_of": "截至",
-        "known_at": "按记录时点",
-        "elapsed": "时间进度",
-        "progress": "完成进度",
-        "expected": "应达",
-        "sector": "领域",
-        "theme": "主题",
-        "park": "园区",
-        "objectives": "目标（按风险排序）",
-        "objective": "目标编号",
-        "title": "名称",
-        "rag": "状态",
-        "ms": "里程碑",
-        "overdue": "逾期",
-        "last": "最新证据",
-        "more": "… 另有 {n} 项目标：plantrack status --all",
-        "none": "没有符合筛选条件的目标。",
-        "revision": "规划版本",
-        "rests_on": "基于 {n} 项目标中的 {m} 项",
-        "standing": "目标状态",
-        "trend": "趋势",
-        "confidence": "交付信心",
-        "measured": "{m}/{n} 项可计算",
-        "stale": "已过期",
-        "disagree": "≠ 评估为{level}",
-    },
-}
-RAG_ZH = {
-    "red": "红",
-    "amber": "黄",
-    "green": "绿",
-    "done": "完成",
-    "not-started": "未开始",
-    "no-data": "无数据",
-    "assessed-red": "评估红",
-    "assessed-amber": "评估黄",
-    "assessed-green": "评估绿",
-    "monitored": "监测中",
-}
 
-
-def _l(lang: str, key: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
+def _t(lang: str, key: str, **values: object) -> str:
+    return L.t(f"views.{key}", lang, **values)
 
 
 def rag_text(rag: str, lang: str = "en") -> Text:
-    label = RAG_ZH.get(rag, rag) if lang == "zh" else rag
-    return text(label, RAG_STYLE.get(rag, ""))
+    return text(L.t(f"common.rag.{rag}", lang), RAG_STYLE.get(rag, ""))
 
 
 def trend_text(trend: str, lang: str = "en", short: bool = False) -> Text:
-    word = TREND_ZH.get(trend, trend) if lang == "zh" else trend.replace("-", " ")
+    word = L.t(f"common.trend.{trend}", lang)
     mark = TREND_MARK.get(trend, "")
     label = mark if short else (f"{mark} {word}" if mark != "·" else word)
     return text(label, TREND_STYLE.get(trend, ""))
 
 
 def level_text(level: str, lang: str = "en") -> Text:
-    return text(LEVEL_ZH.get(level, level) if lang == "zh" else level, LEVEL_STYLE.get(level, ""))
+    return text(L.t(f"common.level.{level}", lang), LEVEL_STYLE.get(level, ""))
+
+
+def state_text(state: str, lang: str = "en", style: str | None = None) -> Text:
+    return text(L.t(f"common.state.{state}", lang), STATE_STYLE.get(state, "") if style is None else style)
 
 
 def confidence_text(r: ObjectiveResult, lang: str, short: bool = False) -> Text:
@@ -151,7 +82,7 @@ def confidence_text(r: ObjectiveResult, lang: str, short: bool = False) -> Text:
     if not short:
         out.append_text(text(f" {c.on.isoformat()}", "dim"))
     if c.stale:
-        out.append_text(text(f" ({_l(lang, 'stale')})", "dim"))
+        out.append_text(text(f" ({_t(lang, 'stale')})", "dim"))
     return out
 
 
@@ -186,11 +117,9 @@ def bar(progress: float | None, expected: float | None, width: int, style: str) 
 
 
 def title_of(obj: Any, lang: str) -> str:
-    if lang == "zh":
-        zh = getattr(obj, "title_zh", None) or getattr(obj, "name_zh", None)
-        if zh:
-            return str(zh)
-    return str(getattr(obj, "title", None) or getattr(obj, "name", ""))
+    """An object's title (an indicator's name) for the reader: Chinese in the reader's script."""
+    english = str(getattr(obj, "title", None) or getattr(obj, "name", ""))
+    return L.pick(english, getattr(obj, "title_zh", None) or getattr(obj, "name_zh", None), lang)
 
 
 def status(
@@ -200,13 +129,12 @@ def status(
 
     out = console()
     narrow = out.width < 110
-    plan_title = title_of(s.plan, lang)
-    out.print(text(plan_title, "bold"))
-    meta = f"{_l(lang, 'as_of')} {s.as_of.isoformat()}"
+    out.print(text(title_of(s.plan, lang), "bold"))
+    meta = f"{_t(lang, 'as_of')} {s.as_of.isoformat()}"
     if s.known_at:
-        meta += f" · {_l(lang, 'known_at')} {s.known_at}"
+        meta += f" · {_t(lang, 'known_at')} {s.known_at}"
     if revision is not None:
-        meta += f" · {_l(lang, 'revision')} {revision}"
+        meta += f" · {_t(lang, 'revision')} {revision}"
     out.print(text(meta, "dim"))
     out.print()
 
@@ -215,30 +143,25 @@ def status(
         head.add_column()
     width = 20 if narrow else 30
     head.add_row(
-        text(_l(lang, "elapsed"), "bold"),
+        text(_t(lang, "elapsed"), "bold"),
         bar(s.elapsed, None, width, "cyan"),
         text(pct(s.elapsed, 0)),
         text(f"{s.plan.adopted.isoformat()} → {s.plan.horizon.isoformat()}", "dim"),
     )
     style = RAG_STYLE.get(s.rag.value, "")
-    summary = text(f"{_l(lang, 'expected')} {pct(s.expected, 0)}  ")
+    summary = text(f"{_t(lang, 'expected')} {pct(s.expected, 0)}  ")
     summary.append_text(rag_text(s.rag.value, lang))
     head.add_row(
-        text(_l(lang, "progress"), "bold"),
+        text(_t(lang, "progress_made"), "bold"),
         bar(s.progress, s.expected, width, style),
         text(pct(s.progress, 0)),
         summary,
     )
     # Every headline says what it rests on: progress exists only where there is something to count.
-    head.add_row(text(""), text(_l(lang, "rests_on").format(m=s.measured, n=s.total), "dim"))
-    head.add_row(
-        text(_l(lang, "trend").capitalize(), "bold"),
-        trend_text(s.trend.value, lang),
-        text(""),
-        text(""),
-    )
+    head.add_row(text(""), text(_t(lang, "rests_on", m=s.measured, n=s.total), "dim"))
+    head.add_row(text(_t(lang, "trend_head"), "bold"), trend_text(s.trend.value, lang), text(""), text(""))
     out.print(head)
-    standing = text(f"{_l(lang, 'standing')}  ", "bold")
+    standing = text(f"{_t(lang, 'standing')}  ", "bold")
     standing.append_text(counts_text(s.counts, lang))
     out.print(standing)
     out.print()
@@ -254,7 +177,7 @@ def status(
         rows: Sequence[GroupResult] = s.groups.get(kind, ())
         if not rows:
             continue
-        groups.add_row(text(_l(lang, kind), "bold underline"), *[text("") for _ in range(5)])
+        groups.add_row(text(_t(lang, f"group.{kind}"), "bold underline"), *[text("") for _ in range(5)])
         for g in rows:
             gstyle = RAG_STYLE.get(g.rag.value, "")
             # Without progress, a group shows the trend of its monitored objectives, not a blank.
@@ -264,95 +187,125 @@ def status(
                 gauge = text("—", "dim")
             else:
                 gauge = trend_text(g.trend.value, lang)
-            expected = f"{'exp.' if narrow and lang == 'en' else _l(lang, 'expected')} {pct(g.expected, 0)}"
-            measured = f"{g.measured}/{g.objectives}" if narrow else _l(lang, "measured")
+            expected = f"{_t(lang, 'expected_short' if narrow else 'expected')} {pct(g.expected, 0)}"
+            measured = (
+                f"{g.measured}/{g.objectives}"
+                if narrow
+                else _t(lang, "measured", m=g.measured, n=g.objectives)
+            )
             groups.add_row(
                 text("  " + title_of(g, lang)),
                 gauge,
                 text(pct(g.progress, 0)),
                 text(expected if g.progress is not None else "", "dim"),
                 rag_text(g.rag.value, lang),
-                text(measured.format(m=g.measured, n=g.objectives), "dim"),
+                text(measured, "dim"),
             )
     out.print(groups)
     out.print()
     objectives(shown, lang, narrow, s.plan.committed_by)
     if more:
-        out.print(text(_l(lang, "more").format(n=more), "dim"))
+        out.print(text(_t(lang, "more", n=more), "dim"))
+
+
+# The objectives table's optional columns, the first given up first when the terminal is narrow:
+# the title, the id and the RAG are never given up (and an id is never cut, so it can be copied).
+DROP_ORDER = ("last", "bar", "ms", "conf", "expected", "late", "trend", "pct")
+TITLE_MIN = 16  # below this a title is more wrapping than reading
 
 
 def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer: str | None = None) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
 
     out = console()
     if not shown:
-        out.print(text(_l(lang, "none"), "dim"))
+        out.print(text(_t(lang, "none"), "dim"))
         return
-    t = Table(
-        box=None,
-        pad_edge=False,
-        header_style="bold",
-        title=_l(lang, "objectives"),
-        title_justify="left",
-        title_style="bold underline",
-    )
-    t.add_column(_l(lang, "rag"), no_wrap=True)
-    id_width = min(32, max(len(r.objective.id) for r in shown))
-    t.add_column(
-        _l(lang, "objective"), no_wrap=True, overflow="ellipsis", max_width=24 if narrow else id_width
-    )
     judged = any(r.confidence is not None for r in shown)
     wide = out.width >= 150
-    if not narrow:
-        # The title takes what the other columns leave (the table expands to the terminal).
-        t.expand = True
-        t.add_column(_l(lang, "title"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
-    # Below 150 columns the bar (the same figure as %) and the evidence date give way, and the
-    # headers and the confidence shorten, so that trend and confidence keep their place.
-    if wide:
-        t.add_column("", no_wrap=True)
-    short = not wide and lang == "en"
-    t.add_column("%", justify="right", no_wrap=True)
-    t.add_column("exp." if short else _l(lang, "expected"), justify="right", no_wrap=True)
-    t.add_column("ms" if short else _l(lang, "ms"), justify="right", no_wrap=True)
-    t.add_column("late" if short else _l(lang, "overdue"), justify="right", no_wrap=True)
-    t.add_column("tr." if narrow and lang == "en" else _l(lang, "trend"), no_wrap=True)
-    if judged:
-        t.add_column("conf." if short else _l(lang, "confidence"), no_wrap=True)
-    if wide:
-        t.add_column(_l(lang, "last"), no_wrap=True)
+    compact = not wide  # short headers and short confidence below 150 columns
+
+    def header(key: str) -> str:
+        return _t(lang, f"col.{key}_short" if compact else f"col.{key}")
+
+    # Every cell first, so that the columns that fit can be chosen from their real widths.
+    rows: list[dict[str, Text]] = []
     for r in shown:
         style = RAG_STYLE.get(r.rag.value, "")
         rag_cell = rag_text(r.rag.value, lang)
         if r.disagreement:
             rag_cell.append_text(text(" ≠", "bold magenta"))
-        cells: list[RenderableType] = [rag_cell, text(r.objective.id)]
-        if not narrow:
-            title = text(title_of(r.objective, lang))
-            by = r.objective.committed_by
-            if by and by != issuer:  # whose commitment, where it is not the plan's issuer's
-                title = text(f"[{by}] ", "bold")
-                title.append_text(text(title_of(r.objective, lang)))
-            cells.append(title)
-        if wide:
-            cells.append(bar(r.progress, r.expected, 10, style))
-        cells += [
-            text(pct(r.progress, 0)),
-            text(pct(r.expected, 0), "dim"),
-            text(f"{r.done}/{r.total}" if r.objective.milestones else "—"),
-            text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
-            trend_text(r.trend.value, lang, short=narrow)
-            if r.objective.indicators and r.trend.value != "insufficient-data"
+        title = text(title_of(r.objective, lang))
+        by = r.objective.committed_by
+        if by and by != issuer:  # whose commitment, where it is not the plan's issuer's
+            title = text(f"[{by}] ", "bold")
+            title.append_text(text(title_of(r.objective, lang)))
+        has_trend = r.objective.indicators and r.trend.value != "insufficient-data"
+        rows.append({
+            "rag": rag_cell,
+            "id": text(r.objective.id),
+            "title": title,
+            "bar": bar(r.progress, r.expected, 10, style),
+            "pct": text(pct(r.progress, 0)),
+            "expected": text(pct(r.expected, 0), "dim"),
+            "ms": text(f"{r.done}/{r.total}" if r.objective.milestones else "—"),
+            "late": text(str(r.overdue) if r.overdue else "", "bold red" if r.overdue else ""),
+            "trend": trend_text(r.trend.value, lang, short=narrow) if has_trend
             else text("—" if r.objective.indicators else "", "dim"),
-        ]
-        if judged:
-            cells.append(confidence_text(r, lang, short=not wide))
-        if wide:
-            cells.append(text(r.evidence.last.isoformat() if r.evidence.last else "—", "dim"))
-        t.add_row(*cells)
+            "conf": confidence_text(r, lang, short=compact),
+            "last": text(r.evidence.last.isoformat() if r.evidence.last else "—", "dim"),
+        })  # fmt: skip
+    headers = {
+        "rag": _t(lang, "col.rag"), "id": _t(lang, "col.objective"), "title": _t(lang, "col.title"),
+        "bar": "", "pct": "%", "expected": _t(lang, "expected_short" if compact else "expected"),
+        "ms": header("ms"), "late": header("overdue"), "trend": header("trend"),
+        "conf": header("confidence"), "last": _t(lang, "col.last"),
+    }  # fmt: skip
+    columns = ["rag", "id", "title", "bar", "pct", "expected", "ms", "late", "trend", "conf", "last"]
+    if not wide:
+        columns = [c for c in columns if c not in ("bar", "last")]
+    if not judged:
+        columns.remove("conf")
+
+    def width_of(col: str) -> int:
+        return max(cell_len(headers[col]), *(cell_len(row[col].plain) for row in rows))
+
+    padding = 1  # Rich's default column padding, one cell each side between columns
+
+    def spare(cols: list[str]) -> int:
+        used = sum(width_of(c) for c in cols if c != "title") + 2 * padding * (len(cols) - 1)
+        return out.width - used
+
+    for col in DROP_ORDER:
+        if spare(columns) >= TITLE_MIN:
+            break
+        if col in columns:
+            columns.remove(col)
+
+    t = Table(
+        box=None, pad_edge=False, header_style="bold", expand=True,
+        title=_t(lang, "objectives"), title_justify="left", title_style="bold underline",
+    )  # fmt: skip
+    for col in columns:
+        if col == "title":
+            # The title takes what the others leave, and wraps rather than vanish or lose its end.
+            t.add_column(
+                headers[col], ratio=1, overflow="fold", min_width=min(TITLE_MIN, max(4, spare(columns)))
+            )
+        elif col == "id":
+            t.add_column(headers[col], no_wrap=True, min_width=width_of("id"))
+        else:
+            t.add_column(
+                headers[col],
+                no_wrap=True,
+                justify="right" if col in ("pct", "expected", "ms", "late") else "left",
+            )
+    for row in rows:
+        t.add_row(*(row[c] for c in columns))
     out.print(t)
     if any(r.disagreement for r in shown):
-        out.print(text("≠  computed progress and a fresh assessment differ by two or more steps", "dim"))
+        out.print(text(_t(lang, "disagree_note"), "dim"))
 
 
 # --- show ------------------------------------------------------------------------------------
@@ -364,6 +317,7 @@ def chart(
     measurements: Sequence[tuple[date, float]],
     width: int = 60,
     height: int = 10,
+    lang: str | None = None,
 ) -> list[str]:
     """A text chart: planned path (·), actual values (●), forecast (∘), today (│)."""
     i = r.indicator
@@ -430,43 +384,47 @@ def chart(
         lines.append(f"{label:>{label_w}} ┤{''.join(cells)}")
     axis = f"{'':>{label_w}} └" + "─" * width
     dates = f"{'':>{label_w}}  {start.isoformat()}{end.isoformat():>{width - 10}}"
-    legend = "● actual  · planned  ∘ forecast  ░ 80 % interval" if fc is not None else "● actual  · planned"
+    legend = L.t("views.legend" if fc is not None else "views.legend_short", lang)
     lines += [axis, dates, f"{'':>{label_w}}  {legend}  │ {as_of.isoformat()}"]
     return lines
 
 
-def trend_line(t: Any, unit: str, places: int) -> str:
+def trend_line(t: Any, unit: str, places: int, lang: str | None = None) -> str:
     """The trend, its annual rate and the two points it rests on, in words."""
     if t.rate is None:
-        return "insufficient data: needs a measurement dated after the baseline"
-    rate = "more than ±1,000 %" if abs(t.rate) > 10 else f"{t.rate * 100:+.1f} %"
-    return (
-        f"{t.status.value}: {rate} a year, from {fmt_num(t.base_value, places)} on {t.base_on}"
-        f" to {fmt_num(t.latest_value, places)} on {t.latest_on}"
-    )
+        return L.t("views.trend_insufficient", lang)
+    rate = L.t("views.rate_huge", lang) if abs(t.rate) > 10 else f"{t.rate * 100:+.1f} %"
+    return L.t(
+        "views.trend_detail", lang, status=L.t(f"common.trend.{t.status.value}", lang), rate=rate,
+        base=fmt_num(t.base_value, places), base_on=t.base_on,
+        latest=fmt_num(t.latest_value, places), latest_on=t.latest_on,
+    )  # fmt: skip
 
 
-def forecast_line(r: IndicatorResult) -> str:
+def forecast_line(r: IndicatorResult, lang: str | None = None) -> str:
     """The forecast with its 80 % interval, or why there is none (never a figure without a basis)."""
     i = r.indicator
     fc = r.forecast
     if r.reached_on is not None:
-        return f"target reached on {r.reached_on}"
+        return L.t("views.reached_on", lang, day=r.reached_on)
     if fc is None or fc.value_at_target is None:
-        return f"none: {r.no_forecast or 'the line cannot be projected'}"
+        why = L.say(r.no_forecast, lang) if r.no_forecast else L.t("forecast.no_time", lang)
+        return L.t("views.no_forecast", lang, why=why)
     places = r.decimals
     unit = f" {i.unit}" if i.unit else ""
-    line = f"{fmt_num(fc.value_at_target, places)}{unit} by {fc.at}"
+    line = L.t("views.forecast_value", lang, value=fmt_num(fc.value_at_target, places), unit=unit, day=fc.at)
     if fc.low is not None and fc.high is not None:
-        line += f" (80 % interval {fmt_num(fc.low, places)}–{fmt_num(fc.high, places)})"
-    line += f", from {fc.points} points over {fc.span_days} days"
+        line += L.t(
+            "views.forecast_interval", lang, low=fmt_num(fc.low, places), high=fmt_num(fc.high, places)
+        )
+    line += L.t("views.forecast_basis", lang, points=fc.points, days=fc.span_days)
     if i.target is not None:
         if fc.reach_date:
-            line += f"; target reached around {fc.reach_date}"
+            line += L.t("views.forecast_reach", lang, day=fc.reach_date)
         elif fc.line_crossed:
-            line += f"; the trend line crossed the target around {fc.line_crossed}, but no measurement has reached it"
+            line += L.t("views.forecast_crossed", lang, day=fc.line_crossed)
         else:
-            line += "; not with the present trend"
+            line += L.t("views.forecast_never", lang)
     return line
 
 
@@ -479,48 +437,59 @@ def show_indicator(
     i = r.indicator
     places = r.decimals
     out.print(text(f"{i.id} — {title_of(i, lang)}", "bold"))
-    byline = f"indicator of {i.objective} · unit {i.unit or '—'} · {i.direction.value}"
+    bits = [_t(lang, "indicator_of", objective=i.objective), _t(lang, "unit", unit=i.unit or "—"),
+            _t(lang, f"direction.{i.direction.value}")]  # fmt: skip
     if i.committed_by:
-        byline += f" · committed by {i.committed_by}"
-    out.print(text(byline, "dim"))
+        bits.append(_t(lang, "committed_by", who=i.committed_by))
+    out.print(text(" · ".join(bits), "dim"))
     out.print()
     t = Table.grid(padding=(0, 2))
-    t.add_column(style="bold")
+    t.add_column(style="bold", no_wrap=True)
     t.add_column()
-    t.add_row(text("baseline"), text(f"{fmt_num(i.baseline, places)} on {i.baseline_date}"))
-    if i.target is not None:
-        t.add_row(text("target"), text(f"{fmt_num(i.target, places)} by {i.target_date}"))
-    else:
-        t.add_row(text("target"), text("none: a monitored indicator (trend only)"))
     t.add_row(
-        text("value"),
+        text(_t(lang, "row.baseline")),
+        text(_t(lang, "value_on", value=fmt_num(i.baseline, places), day=i.baseline_date)),
+    )
+    if i.target is not None:
+        t.add_row(
+            text(_t(lang, "row.target")),
+            text(_t(lang, "value_by", value=fmt_num(i.target, places), day=i.target_date)),
+        )
+    else:
+        t.add_row(text(_t(lang, "row.target")), text(_t(lang, "no_target")))
+    value = fmt_num(r.value, places)
+    t.add_row(
+        text(_t(lang, "row.value")),
         text(
-            f"{fmt_num(r.value, places)}"
-            + (f" on {r.value_on}" if r.value_on else " (baseline; nothing measured yet)")
+            _t(lang, "value_on", value=value, day=r.value_on)
+            if r.value_on
+            else _t(lang, "baseline_only", value=value)
         ),
     )
     if r.progress is not None:
         t.add_row(
-            text("progress"),
-            text(
-                f"{pct(r.progress, 0)} (expected {pct(r.expected, 0)}, planned value {fmt_num(r.expected_value, places)})"
-            ),
-        )
-    trend_cell = text(trend_line(r.trend, i.unit, places), TREND_STYLE.get(r.trend.status.value, ""))
-    t.add_row(text("trend"), trend_cell)
-    t.add_row(text("forecast"), text(forecast_line(r)))
+            text(_t(lang, "row.progress")),
+            text(_t(lang, "progress_detail", progress=pct(r.progress, 0), expected=pct(r.expected, 0),
+                    value=fmt_num(r.expected_value, places))),
+        )  # fmt: skip
+    trend_cell = text(trend_line(r.trend, i.unit, places, lang), TREND_STYLE.get(r.trend.status.value, ""))
+    t.add_row(text(_t(lang, "row.trend")), trend_cell)
+    t.add_row(text(_t(lang, "row.forecast")), text(forecast_line(r, lang)))
     if r.observed_per_year is not None:
         t.add_row(
-            text("observed rate"), text(f"{fmt_num(r.observed_per_year, places)} {i.unit} a year".strip())
+            text(_t(lang, "row.observed_rate")),
+            text(_t(lang, "per_year", value=fmt_num(r.observed_per_year, places), unit=i.unit).strip()),
         )
     if r.required_per_year is not None:
         t.add_row(
-            text("required rate"),
-            text(f"{fmt_num(r.required_per_year, places)} {i.unit} a year from now".strip()),
+            text(_t(lang, "row.required_rate")),
+            text(
+                _t(lang, "per_year_from_now", value=fmt_num(r.required_per_year, places), unit=i.unit).strip()
+            ),
         )
     out.print(t)
     out.print()
-    for line in chart(r, as_of, measurements, width=min(60, max(30, out.width - 20))):
+    for line in chart(r, as_of, measurements, width=min(60, max(30, out.width - 20)), lang=lang):
         out.print(text(line))
 
 
@@ -531,114 +500,96 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
     out = console()
     o = r.objective
     out.print(text(f"{o.id} — {title_of(o, lang)}", "bold"))
-    bits = [f"park {o.park.value}"]
+    bits = [_t(lang, "park", park=L.t(f"common.park.{o.park.value}", lang))]
     if o.sector:
-        bits.append(f"sector {o.sector}")
+        bits.append(_t(lang, "sector", sector=o.sector))
     if o.theme:
-        bits.append(f"theme {o.theme}")
+        bits.append(_t(lang, "theme", theme=o.theme))
     bits.append(f"{o.start} → {o.due}")
     if o.owner:
-        bits.append(f"owner {o.owner}")
+        bits.append(_t(lang, "owner", owner=o.owner))
     if o.committed_by:
-        bits.append(f"committed by {o.committed_by}")
+        bits.append(_t(lang, "committed_by", who=o.committed_by))
     out.print(text(" · ".join(bits), "dim"))
     if o.description:
         out.print(text(o.description))
-    summary = text(f"progress {pct(r.progress, 0)} · expected {pct(r.expected, 0)} · ")
+    summary = text(_t(lang, "summary", progress=pct(r.progress, 0), expected=pct(r.expected, 0)))
     summary.append_text(rag_text(r.rag.value, lang))
     if r.objective.indicators:
-        summary.append_text(text(" · trend "))
+        summary.append_text(text(_t(lang, "summary_trend")))
         summary.append_text(trend_text(r.trend.value, lang))
     out.print(summary)
     if r.confidence is not None:
         c = r.confidence
-        line = text("confidence ")
+        line = text(_t(lang, "confidence_word"))
         line.append_text(level_text(c.level.value, lang))
-        line.append_text(text(f" on {c.on} (entry {c.entry}, {c.age_days} days ago)", "dim"))
+        line.append_text(text(_t(lang, "confidence_detail", day=c.on, entry=c.entry, days=c.age_days), "dim"))
         if c.stale:
-            line.append_text(text(" stale: older than the plan's assessment_days", "yellow"))
+            line.append_text(text(_t(lang, "confidence_stale"), "yellow"))
         if rationale:
             line.append_text(text(f" — {rationale}"))
         out.print(line)
     if r.disagreement:
-        out.print(text("≠ computed progress and this assessment differ by two or more steps", "bold magenta"))
+        out.print(text(_t(lang, "disagree_line"), "bold magenta"))
     out.print()
     if r.milestones:
-        t = Table(
-            box=None,
-            pad_edge=False,
-            header_style="bold",
-            title="Milestones",
-            title_justify="left",
-            title_style="bold underline",
-        )
+        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "milestones"),
+                  title_justify="left", title_style="bold underline")  # fmt: skip
         for col in ("milestone", "title", "due", "state", "since", ""):
-            t.add_column(
-                col, overflow="fold" if col == "title" else "ellipsis", ratio=1 if col == "title" else None
-            )
+            if col == "title":
+                t.add_column(_t(lang, "col.title"), overflow="fold", ratio=1)
+            elif col == "milestone":
+                t.add_column(_t(lang, "col.milestone"), no_wrap=True)
+            elif col:
+                # Dates are never cut: a date with its end missing is a different date.
+                t.add_column(_t(lang, f"col.{col}"), no_wrap=True, min_width=10 if col != "state" else None)
+            else:
+                t.add_column("", overflow="fold")
         for m in r.milestones:
-            flag = "OVERDUE" if m.overdue else ""
+            flag = _t(lang, "overdue_flag") if m.overdue else ""
             moved = slips.get(m.milestone.id)
             if moved:
-                flag = (
-                    (flag + " " if flag else "")
-                    + "slipped from "
-                    + ", ".join(old for _r, _a, old, _n in moved)
-                )
+                was = _t(lang, "slipped_from", days=", ".join(old for _r, _a, old, _n in moved))
+                flag = f"{flag} {was}" if flag else was
             t.add_row(
                 text(m.milestone.id),
                 text(title_of(m.milestone, lang)),
                 text(m.milestone.due),
-                text(m.state.value, STATE_STYLE.get(m.state.value, "")),
+                state_text(m.state.value, lang),
                 text(m.since or "—", "dim"),
                 text(flag, "bold red" if m.overdue else "yellow"),
             )
         out.print(t)
         out.print()
     if r.indicators:
-        t = Table(
-            box=None,
-            pad_edge=False,
-            header_style="bold",
-            title="Indicators",
-            title_justify="left",
-            title_style="bold underline",
-        )
-        for col, just in (
-            ("indicator", "left"),
-            ("value", "right"),
-            ("target", "right"),
-            ("progress", "right"),
-            ("expected", "right"),
-            ("trend", "left"),
-            ("forecast", "right"),
-            ("reached", "left"),
-        ):
-            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "indicators"),
+                  title_justify="left", title_style="bold underline")  # fmt: skip
+        for col, just in (("indicator", "left"), ("value", "right"), ("target", "right"), ("progress", "right"),
+                          ("expected", "right"), ("trend", "left"), ("forecast", "right"), ("reached", "left")):  # fmt: skip
+            t.add_column(_t(lang, f"col.{col}"), justify=just, no_wrap=col == "indicator")  # type: ignore[arg-type]
         for i in r.indicators:
             reach = "—"
             if i.reached_on is not None:
-                reach = f"reached on {i.reached_on}"
+                reach = _t(lang, "reached_cell", day=i.reached_on)
             elif i.forecast and i.indicator.target is not None:
                 fc = i.forecast
                 reach = (
-                    str(fc.reach_date)
-                    if fc.reach_date
-                    else f"line crossed {fc.line_crossed}, unmeasured"
-                    if fc.line_crossed
-                    else "not with present trend"
-                )
+                    str(fc.reach_date) if fc.reach_date
+                    else _t(lang, "crossed_cell", day=fc.line_crossed) if fc.line_crossed
+                    else _t(lang, "never_cell")
+                )  # fmt: skip
             forecast_cell = "—"
             if i.forecast is not None and i.forecast.value_at_target is not None:
                 fc = i.forecast
                 forecast_cell = f"{fmt_num(fc.value_at_target, i.decimals)} ({fmt_num(fc.low, i.decimals)}–{fmt_num(fc.high, i.decimals)})"
+            unit = f" {i.indicator.unit}" if i.indicator.unit else ""
             t.add_row(
                 text(i.indicator.id),
-                text(fmt_num(i.value, i.decimals)),
+                text(fmt_num(i.value, i.decimals) + unit),
                 text(
-                    fmt_num(i.indicator.target, i.decimals)
+                    fmt_num(i.indicator.target, i.decimals) + unit
                     if i.indicator.target is not None
-                    else "monitored",
+                    else _t(lang, "monitored"),
                     "" if i.indicator.target is not None else "dim",
                 ),
                 text(pct(i.progress, 0)),
@@ -665,35 +616,30 @@ def show_milestone(
     out.print(text(f"{m.id} — {title_of(m, lang)}", "bold"))
     out.print(
         text(
-            f"milestone of {m.objective} · due {m.due}"
-            + (f" · needs {m.verify.value} evidence to close" if m.verify else ""),
+            _t(lang, "milestone_of", objective=m.objective, due=m.due)
+            + (_t(lang, "needs_verify", verify=m.verify.value) if m.verify else ""),
             "dim",
         )
     )
-    line = text("state ")
-    line.append_text(text(state, STATE_STYLE.get(state, "")))
+    line = text(_t(lang, "state_word"))
+    line.append_text(state_text(state, lang))
     if overdue:
-        line.append_text(text("  OVERDUE", "bold red"))
+        line.append_text(text("  " + _t(lang, "overdue_flag"), "bold red"))
     out.print(line)
     for rev, at, old, new in slips:
-        out.print(text(f"due date moved {old} → {new} (plan revision {rev}, {at})", "yellow"))
+        out.print(text(_t(lang, "due_moved", old=old, new=new, rev=rev, at=at), "yellow"))
     if history:
-        t = Table(
-            box=None,
-            pad_edge=False,
-            header_style="bold",
-            title="State history",
-            title_justify="left",
-            title_style="bold underline",
-        )
+        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "state_history"),
+                  title_justify="left", title_style="bold underline")  # fmt: skip
         for col in ("entry", "on", "state", "by", "note"):
-            t.add_column(col, overflow="fold")
+            t.add_column(_t(lang, f"col.{col}"), overflow="fold", no_wrap=col in ("entry", "on"),
+                         ratio=1 if col == "note" else None)  # fmt: skip
         for e in history:
             style = "dim strike" if e.retracted else ""
             t.add_row(
                 text(e.id),
                 text(e.on),
-                text(e.state.value if e.state else "", style),
+                state_text(e.state.value, lang, style) if e.state else text(""),
                 text(e.user),
                 text(e.text or "", style),
             )
@@ -705,49 +651,49 @@ def upcoming(rows: Sequence[dict[str, Any]], reviews: Sequence[date], as_of: dat
 
     out = console()
     if rows:
-        t = Table(
-            box=None,
-            pad_edge=False,
-            header_style="bold",
-            title=f"Milestones due by the end of the window (as of {as_of})",
-            title_justify="left",
-        )
+        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "upcoming_title", day=as_of),
+                  title_justify="left")  # fmt: skip
         for col in ("due", "in", "milestone", "objective", "state", "title"):
-            t.add_column(
-                col, overflow="ellipsis", no_wrap=col != "title", ratio=1 if col == "title" else None
-            )
+            if col == "title":
+                t.add_column(_t(lang, "col.title"), overflow="fold", ratio=1, min_width=12)
+            else:
+                # Dates, ids and states are never cut: give the title less room instead.
+                t.add_column(_t(lang, f"col.{col}"), no_wrap=True, overflow="fold")
         for r in rows:
             days = r["days"]
-            when = f"{-days}d overdue" if days < 0 else "today" if days == 0 else f"{days}d"
+            when = (_t(lang, "days_overdue", n=-days) if days < 0 else _t(lang, "today") if days == 0
+                    else _t(lang, "in_days", n=days))  # fmt: skip
             t.add_row(
                 text(r["due"]),
                 text(when, "bold red" if days < 0 else "yellow" if days <= 14 else ""),
                 text(r["id"]),
                 text(r["objective"]),
-                text(r["state"], STATE_STYLE.get(r["state"], "")),
-                text(r["title_zh"] if lang == "zh" and r.get("title_zh") else r["title"]),
+                state_text(r["state"], lang),
+                text(L.pick(r["title"], r.get("title_zh"), lang)),
             )
         out.print(t)
     else:
-        out.print(text("No milestone is due or overdue in the window.", "dim"))
+        out.print(text(_t(lang, "upcoming_none"), "dim"))
     if reviews:
         out.print()
-        out.print(text("Next reviews: " + ", ".join(d.isoformat() for d in reviews), "bold"))
+        out.print(text(_t(lang, "next_reviews", days=", ".join(d.isoformat() for d in reviews)), "bold"))
 
 
 def check_lines(items: Sequence[ObjectiveResult], lang: str) -> None:
     out = console()
     for r in items:
         line = rag_text(r.rag.value, lang)
+        figures = _t(
+            lang, "check_line", progress=pct(r.progress, 0), expected=pct(r.expected, 0), overdue=r.overdue
+        )
         line.append_text(
-            text(
-                f"  {r.objective.id}  progress {pct(r.progress, 0)} expected {pct(r.expected, 0)} overdue {r.overdue}  {safe(title_of(r.objective, lang), oneline=True)}"
-            )
+            text(f"  {r.objective.id}  {figures}  {safe(title_of(r.objective, lang), oneline=True)}")
         )
         if r.disagreement:
-            line.append_text(text("  ≠ disagreement", "bold magenta"))
+            line.append_text(text("  " + _t(lang, "check_disagree"), "bold magenta"))
         if r.confidence is not None:
-            line.append_text(text(f"  confidence {r.confidence.level.value} {r.confidence.on}"))
+            level = L.t(f"common.level.{r.confidence.level.value}", lang)
+            line.append_text(text("  " + _t(lang, "check_confidence", level=level, day=r.confidence.on)))
             if r.confidence.stale:
-                line.append_text(text(" (stale)", "yellow"))
+                line.append_text(text(_t(lang, "check_stale"), "yellow"))
         out.print(line, overflow="ellipsis", no_wrap=True, crop=True)
