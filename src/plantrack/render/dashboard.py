@@ -214,6 +214,21 @@ DROP_ORDER = ("last", "bar", "ms", "conf", "expected", "late", "trend", "pct")
 TITLE_MIN = 16  # below this a title is more wrapping than reading
 
 
+def _clip(title: Text, width: int, console_: Any, lines: int = 2) -> Text:
+    """A title wrapped to ``width`` and cut with an ellipsis after ``lines`` lines: the table stays a
+    table of objectives, not of paragraphs (`show ID` has the whole title)."""
+    from rich.text import Text
+
+    wrapped = title.wrap(console_, width, overflow="fold")
+    if len(wrapped) <= lines:
+        return title
+    head = list(wrapped)[:lines]
+    head[-1].rstrip()
+    head[-1].truncate(width - 1)
+    head[-1].append("…")
+    return Text("\n").join(head)
+
+
 def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer: str | None = None) -> None:
     from rich.cells import cell_len
     from rich.table import Table
@@ -301,7 +316,9 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer
                 no_wrap=True,
                 justify="right" if col in ("pct", "expected", "ms", "late") else "left",
             )
+    title_width = max(4, spare(columns))
     for row in rows:
+        row["title"] = _clip(row["title"], title_width, out)
         t.add_row(*(row[c] for c in columns))
     out.print(t)
     if any(r.disagreement for r in shown):

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from plantrack.core.text import describe, snippet
+from plantrack.core import lang as L
+from plantrack.core.text import fmt_num, snippet
 from plantrack.render import safe
 
 if TYPE_CHECKING:
@@ -59,6 +60,83 @@ def text(value: object, style: str = "") -> Text:
     return Text(safe(value, oneline=True), style=style)
 
 
+_WEB = ("http://", "https://", "ftp://")
+URL_WIDTH = 48  # a shortened address: the host and the end of the path, enough to recognise it
+
+
+def short_url(url: str, width: int = URL_WIDTH) -> str:
+    """An address as a person reads it: percent-escapes decoded (Chinese file names readable), the
+    scheme dropped, the middle elided when it is wider than ``width`` terminal cells."""
+    from urllib.parse import unquote, urlsplit
+
+    from rich.cells import cell_len
+
+    parts = urlsplit(url)
+    shown = unquote(parts.netloc + parts.path + (f"?{parts.query}" if parts.query else ""), errors="replace")
+    shown = shown.removeprefix("www.")
+    if cell_len(shown) <= width:
+        return shown
+    host, _, rest = shown.partition("/")
+    if cell_len(host) > width - 10:
+        return host[: width - 1] + "…"
+    room = width - cell_len(host) - 2
+    tail = ""
+    for ch in reversed(rest):  # the end of the path names the document: keep as much of it as fits
+        if cell_len(ch + tail) > room:
+            break
+        tail = ch + tail
+    return f"{host}/…{tail}"
+
+
+def link(url: str, style: str = "") -> Text:
+    """A web address shortened and decoded, clickable on a terminal that knows hyperlinks (Rich
+    writes them only where it writes colour); anything but a web address is plain text."""
+    from rich.style import Style
+    from rich.text import Text
+
+    if not url.lower().startswith(_WEB) or safe(url, oneline=True) != url:
+        return text(url, style)
+    return Text(safe(short_url(url), oneline=True), style=Style.parse(style or "none") + Style(link=url))
+
+
+def entry_text(e: Entry, lang: str | None = None, style: str = "") -> Text:
+    """An entry on one line in the reader's language: its value, state or level, its text, its
+    address as a link, its file, its tags; retracted and unverified entries say so."""
+    from rich.text import Text
+
+    out = Text(style=style)
+    kind = e.kind.value
+    if kind == "measurement":
+        out.append(f"= {fmt_num(e.value)} ")
+    elif kind == "milestone" and e.state:
+        out.append(f"→ {L.t(f'common.state.{e.state.value}', lang)} ")
+    elif kind == "retraction":
+        out.append(L.t("views.retracts", lang, uid=e.retracts[:8] if e.retracts else "?") + " ")
+    elif kind == "assessment" and e.level:
+        out.append(L.t("views.assessed", lang, level=L.t(f"common.level.{e.level.value}", lang)) + " ")
+    if e.text:
+        out.append(safe(e.text, oneline=True) + " ")
+    if e.url:
+        out.append_text(link(e.url, style))
+        out.append(" ")
+    if e.attachment:
+        out.append(
+            L.t(
+                "views.attached",
+                lang,
+                name=safe(e.attachment.name, oneline=True),
+                sha=e.attachment.sha256[:12],
+            )
+            + " "
+        )
+    if e.tags:
+        out.append(" ".join(f"#{safe(t, oneline=True)}" for t in e.tags) + " ")
+    if e.retracted:
+        out.append(L.t("views.retracted_mark", lang))
+    out.rstrip()
+    return out
+
+
 def problems(lines: Sequence[str]) -> None:
     out = console()
     for line in lines:
@@ -70,7 +148,7 @@ def changes(items: Sequence[Change], stderr: bool = False) -> None:
 
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     for col in ("", "kind", "id", "change"):
-        table.add_column(col)
+        table.add_column(L.t(f"views.col.{col}") if col else "")
     marks = {"added": ("+", "green"), "archived": ("-", "red"), "restored": ("+", "green"),
              "updated": ("~", "yellow")}  # fmt: skip
     for c in items:
@@ -94,14 +172,15 @@ def entries(items: Sequence[Entry]) -> None:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col, kw in (("id", {"justify": "right"}), ("on", {}), ("target", {}), ("kind", {}),
-                    ("what", {"overflow": "fold", "ratio": 1}), ("user", {})):  # fmt: skip
-        table.add_column(col, **kw)
+    # Ids and dates are never cut; the text takes what is left and wraps.
+    for col, kw in (("id", {"justify": "right", "no_wrap": True}), ("on", {"no_wrap": True}),
+                    ("target", {"overflow": "fold"}), ("kind", {}), ("what", {"overflow": "fold", "ratio": 1}),
+                    ("user", {})):  # fmt: skip
+        table.add_column(L.t(f"views.col.{col}"), **kw)
     for e in items:
         style = "dim strike" if e.retracted else ""
-        what = describe(e)
-        table.add_row(text(e.id), text(e.on), text(e.target), text(e.kind.value),
-                      text(what, style), text(e.user))  # fmt: skip
+        table.add_row(text(e.id), text(e.on), text(e.target), text(L.t(f"common.kind.{e.kind.value}")),
+                      entry_text(e, style=style), text(e.user))  # fmt: skip
     out = console()
     out.print(table)
 
@@ -112,19 +191,28 @@ def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequ
 
     out = console()
     if plan_hits:
-        t = Table(box=None, header_style="bold", pad_edge=False, title="In the plan", title_justify="left")
+        t = Table(
+            box=None, header_style="bold", pad_edge=False, title=L.t("views.in_plan"), title_justify="left"
+        )
         for col in ("kind", "id", "title"):
-            t.add_column(col)
+            t.add_column(L.t(f"views.col.{col}"), no_wrap=col == "id", overflow="fold")
         for h in plan_hits:
-            t.add_row(text(h.kind), text(h.id), text(h.title))
+            t.add_row(
+                text(_object_kind(h.kind)), text(h.id), text(L.pick(h.title, getattr(h, "title_zh", None)))
+            )
         out.print(t)
     if items:
-        t = Table(box=None, header_style="bold", pad_edge=False, title="Evidence", title_justify="left")
-        for col, kw in (("id", {"justify": "right"}), ("on", {}), ("target", {}), ("user", {}),
-                        ("", {"overflow": "fold", "ratio": 1})):  # fmt: skip
-            t.add_column(col, **kw)
+        t = Table(
+            box=None, header_style="bold", pad_edge=False, title=L.t("views.evidence"), title_justify="left"
+        )
+        for col, kw in (("id", {"justify": "right", "no_wrap": True}), ("on", {"no_wrap": True}),
+                        ("target", {"overflow": "fold"}), ("user", {}), ("", {"overflow": "fold", "ratio": 1})):  # fmt: skip
+            t.add_column(L.t(f"views.col.{col}") if col else "", **kw)
         for e in items:
-            snip, spans = snippet(e.text or describe(e), terms)
+            if not e.text:
+                t.add_row(text(e.id), text(e.on), text(e.target), text(e.user), entry_text(e))
+                continue
+            snip, spans = snippet(e.text, terms)
             body = Text(safe(snip, oneline=True), style="dim strike" if e.retracted else "")
             if len(safe(snip, oneline=True)) == len(snip):
                 for a, b in spans:
@@ -137,14 +225,40 @@ def history(items: Sequence[Any]) -> None:
     from rich.table import Table
 
     t = Table(box=None, header_style="bold", pad_edge=False)
-    for col, kw in (("recorded (UTC)", {}), ("by", {}), ("what", {}), ("", {"overflow": "fold", "ratio": 1})):
-        t.add_column(col, **kw)  # type: ignore[arg-type]
+    for col, kw in (
+        ("recorded", {"no_wrap": True}),
+        ("by", {}),
+        ("what", {}),
+        ("", {"overflow": "fold", "ratio": 1}),
+    ):
+        t.add_column(L.t(f"views.col.{col}") if col else "", **kw)
     for ev in items:
         style = "dim strike" if ev.retracted else ("yellow" if ev.kind == "slip" else "")
         summary = ev.summary
         cell = text(summary, style)
         if ev.retracted:
-            cell.append_text(text(f"  retracted: {ev.reason}", "italic"))
-        label = f"plan r{ev.revision}" if ev.source == "plan" else ev.kind
+            cell.append_text(text(L.t("views.retracted_because", reason=ev.reason), "italic"))
+        label = (
+            L.t("views.plan_revision_short", rev=ev.revision) if ev.source == "plan" else _event_kind(ev.kind)
+        )
         t.add_row(text(ev.at[:19].replace("T", " ")), text(ev.user), text(label), cell)
     console().print(t)
+
+
+def _object_kind(kind: str) -> str:
+    """A plan object's kind in the reader's language, where the catalogue has it."""
+    return _first(kind, f"views.object.{kind}")
+
+
+def _event_kind(kind: str) -> str:
+    """An audit event's kind in the reader's language, where the catalogue has it."""
+    return _first(kind, f"common.kind.{kind}", f"views.event.{kind}")
+
+
+def _first(fallback: str, *keys: str) -> str:
+    for key in keys:
+        try:
+            return L.t(key)
+        except KeyError:
+            continue
+    return fallback
