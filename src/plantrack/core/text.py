@@ -10,6 +10,9 @@ text has every run of CJK characters rewritten as its overlapping bigrams ("通�
 or more characters is then an indexed phrase match. A one-character CJK term falls back to a
 substring scan. User input is never passed to FTS5 as syntax: every term becomes a quoted
 phrase, so a query with broken FTS syntax is simply searched as plain words.
+
+Both the index and the query are folded to one script first (core.scripts): 通關 and 通关 are
+the same word to search, and a glossary term (資訊) is also indexed in its mainland form (信息).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from plantrack.core import scripts
 from plantrack.errors import PlantrackError
 from plantrack.models import Entry
 
@@ -86,10 +90,28 @@ def segment(text: str | None) -> str:
     return _CJK_RUN.sub(lambda m: f" {bigrams(m.group(0))} ", text)
 
 
+# Between the folded text and its glossary rewrite in the index: a token (a private-use character)
+# that no query can contain, so that no phrase matches across the two.
+APART = "\ue000"
+
+
+def index_form(text: str | None) -> str:
+    """Text as indexed: folded to Simplified and segmented; when the glossary rewrites a term,
+    the rewritten text follows (set apart), so both the words as written and their mainland
+    equivalents are found."""
+    if not text:
+        return ""
+    chars = scripts.fold_chars(text)
+    terms = scripts.fold_terms(chars)
+    if terms == chars:
+        return segment(chars)
+    return f"{segment(chars)} {APART} {segment(terms)}"
+
+
 @dataclass(frozen=True)
 class Query:
-    match: str | None  # an FTS5 expression made only of quoted phrases
-    substrings: tuple[str, ...]  # one-character CJK terms, matched by LIKE
+    match: str | None  # an FTS5 expression made only of quoted phrases (and ORs of a term's forms)
+    substrings: tuple[str, ...]  # one-character CJK terms, folded, matched by a scan
     terms: tuple[str, ...]  # what to highlight
 
 
@@ -100,6 +122,11 @@ def _split_terms(query: str) -> list[str]:
         if term and term.upper() not in ("AND", "OR", "NOT", "NEAR"):
             terms.append(term)
     return terms
+
+
+def _phrase(words: Sequence[str]) -> str:
+    tokens = " ".join(bigrams(w) if _CJK_RUN.fullmatch(w) else w for w in words)
+    return '"' + tokens.replace('"', '""') + '"'
 
 
 def parse_query(query: str) -> Query:
@@ -117,10 +144,14 @@ def parse_query(query: str) -> Query:
             continue
         shown.append(core)
         if len(words) == 1 and _CJK_RUN.fullmatch(words[0]) and len(words[0]) == 1:
-            substrings.append(words[0])
+            substrings.append(scripts.fold_chars(words[0]))
             continue
-        tokens = " ".join(bigrams(w) if _CJK_RUN.fullmatch(w) else w for w in words)
-        phrase = '"' + tokens.replace('"', '""') + '"'
+        # The term as folded character by character, and with glossary terms in their mainland
+        # form: either is found (the index holds both forms of a text that has a glossary term).
+        chars = tuple(scripts.fold_chars(w) for w in words)
+        forms = dict.fromkeys([chars, tuple(scripts.fold_terms(w) for w in chars)])
+        alternatives = [_phrase(form) for form in forms]
+        phrase = alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
         phrases.append(phrase + (" *" if prefix else ""))
     if not phrases and not substrings:
         raise PlantrackError(
@@ -132,24 +163,15 @@ def parse_query(query: str) -> Query:
 def snippet(text: str, terms: Sequence[str], width: int = 80) -> tuple[str, list[tuple[int, int]]]:
     """A window of ``text`` around the first match, and the spans to highlight in it."""
     flat = " ".join(text.split())
-    low = flat.casefold()
-    first = None
-    for t in terms:
-        i = low.find(t.casefold())
-        if i >= 0 and (first is None or i < first):
-            first = i
-    start = 0 if first is None else max(0, first - width // 3)
+    # Matches are found in either script (通关 marks 通關) and on glossary terms, and always
+    # mark the characters as written.
+    found = sorted({span for t in terms for span in scripts.find(flat, t)})
+    start = 0 if not found else max(0, found[0][0] - width // 3)
     end = min(len(flat), start + width)
     window = flat[start:end]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(flat) else ""
     out = prefix + window + suffix
-    spans: list[tuple[int, int]] = []
-    low_out = out.casefold()
-    for t in terms:
-        tl = t.casefold()
-        i = low_out.find(tl)
-        while i >= 0 and tl:
-            spans.append((i, i + len(tl)))
-            i = low_out.find(tl, i + len(tl))
-    return out, sorted(spans)
+    shift = len(prefix) - start
+    spans = [(max(a, start) + shift, min(b, end) + shift) for a, b in found if a < end and b > start]
+    return out, spans

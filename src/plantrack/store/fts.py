@@ -1,11 +1,14 @@
-"""The full-text index: the SQL functions its triggers call, pausing it for bulk loads, the plan's titles."""
+"""The full-text index: the SQL functions its triggers call, pausing it for bulk loads, the plan's titles.
+
+What is indexed is folded to one script (core.text.index_form), so either script finds both.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 
-from plantrack.core.text import segment
+from plantrack.core.text import index_form
 from plantrack.store.migrations import recount_sql
 
 _LIVE = [True]  # bulk loads switch the per-row trigger off and index once at the end
@@ -20,7 +23,20 @@ def entry_body(text: str | None, tags: str | None, attachment_name: str | None) 
             pass
     if attachment_name:
         parts.append(attachment_name)
-    return segment(" ".join(parts))
+    return index_form(" ".join(parts))
+
+
+def plan_text(object_id: str, data: dict[str, object]) -> str:
+    """The words of a plan object that search looks at: its id, titles, names and description."""
+    words = [object_id] + [
+        str(data[k]) for k in ("title", "title_zh", "name", "name_zh", "description") if data.get(k)
+    ]
+    return " ".join(words)
+
+
+def plan_body(object_id: str, data_json: str) -> str:
+    """What the plan index holds for one object (its words, folded and segmented)."""
+    return index_form(plan_text(object_id, json.loads(data_json)))
 
 
 def _fts_live() -> int:
@@ -30,6 +46,7 @@ def _fts_live() -> int:
 def register(conn: sqlite3.Connection) -> None:
     """The SQL functions the FTS triggers call; every plantrack connection has them."""
     conn.create_function("plantrack_fts_body", 3, entry_body, deterministic=True)
+    conn.create_function("plantrack_plan_body", 2, plan_body, deterministic=True)
     conn.create_function("plantrack_fts_live", 0, _fts_live)
 
 
@@ -71,11 +88,5 @@ def rebuild_plan_index(conn: sqlite3.Connection) -> None:
     """The plan's titles and names (all objects, archived ones too), re-indexed after an apply."""
     conn.execute("DELETE FROM plan_fts")
     rows = conn.execute("SELECT id, kind, data_json FROM plan_object").fetchall()
-    out = []
-    for oid, kind, data_json in rows:
-        d = json.loads(data_json)
-        words = [oid] + [
-            str(d[k]) for k in ("title", "title_zh", "name", "name_zh", "description") if d.get(k)
-        ]
-        out.append((oid, kind, segment(" ".join(words))))
+    out = [(oid, kind, plan_body(oid, data_json)) for oid, kind, data_json in rows]
     conn.executemany("INSERT INTO plan_fts (object_id, kind, body) VALUES (?, ?, ?)", out)

@@ -438,6 +438,17 @@ LEFT JOIN (
 ) AS m ON m.target = t.target
 """
 
+M007_FOLD_SCRIPTS = """
+-- Search folds Traditional and Simplified Chinese (and the glossary's regional terms) to one form:
+-- every entry and plan title is indexed again through the folding functions (plantrack.store.fts).
+INSERT INTO entry_fts (entry_fts) VALUES ('delete-all');
+INSERT INTO entry_fts (rowid, body)
+    SELECT id, plantrack_fts_body(text, tags, attachment_name) FROM entry;
+DELETE FROM plan_fts;
+INSERT INTO plan_fts (object_id, kind, body)
+    SELECT id, kind, plantrack_plan_body(id, data_json) FROM plan_object;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
@@ -445,6 +456,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m004_measurement_index", M004_MEASUREMENT_INDEX),
     ("m005_received_at", M005_RECEIVED_AT),
     ("m006_assessments", _m006() + RECOUNT_ALL_V2.format(where="", ewhere="", and_ewhere="") + ";"),
+    ("m007_fold_scripts", M007_FOLD_SCRIPTS),
 ]
 
 

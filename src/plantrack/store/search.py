@@ -1,4 +1,8 @@
-"""Full-text queries over entries and the plan's titles (see core.text for how terms become phrases)."""
+"""Full-text queries over entries and the plan's titles (see core.text for how terms become phrases).
+
+Terms are folded to one script like the index; a one-character term is scanned for in every
+spelling that folds to it (关 finds 关 and 關).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from plantrack.core import scripts
 from plantrack.core.text import parse_query
 from plantrack.limits import SEARCH_LIMIT
 from plantrack.models import Entry
-from plantrack.store import ledger
+from plantrack.store import fts, ledger
 
 
 @dataclass(frozen=True)
@@ -31,18 +36,22 @@ def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT,
             " ON p.id = f.object_id AND p.kind = f.kind WHERE plan_fts MATCH ? ORDER BY p.kind, p.id",
             (q.match,),
         ).fetchall()
-        for oid, kind, data_json in rows:
-            d = json.loads(data_json)
-            if all(s in data_json for s in q.substrings):
-                plan_hits.append(PlanHit(oid, kind, d.get("title") or d.get("name") or oid))
+    else:  # one-character terms alone: the plan is small enough to scan
+        rows = conn.execute("SELECT id, kind, data_json FROM plan_object ORDER BY kind, id").fetchall()
+    for oid, kind, data_json in rows:
+        d = json.loads(data_json)
+        folded = scripts.fold_chars(fts.plan_text(oid, d))
+        if all(s in folded for s in q.substrings):
+            plan_hits.append(PlanHit(oid, kind, d.get("title") or d.get("name") or oid))
     where: list[str] = []
     params: list[object] = []
     if q.match is not None:
         where.append("e.id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
         params.append(q.match)
     for s in q.substrings:
-        where.append("instr(e.text, ?) > 0")
-        params.append(s)
+        spellings = sorted(scripts.spellings(s))
+        where.append("(" + " OR ".join(["instr(e.text, ?) > 0"] * len(spellings)) + ")")
+        params += spellings
     if targets:
         where.append(f"e.target IN ({','.join('?' * len(targets))})")
         params += list(targets)
