@@ -25,6 +25,17 @@ class PlanHit:
     title: str
 
 
+def _any_spelling(column: str, chars: Sequence[str]) -> tuple[str, list[str]]:
+    """SQL true when ``column`` holds every one of ``chars`` in some spelling (关 or 關)."""
+    clauses: list[str] = []
+    params: list[str] = []
+    for c in chars:
+        spellings = sorted(scripts.spellings(c))
+        clauses.append("(" + " OR ".join([f"instr({column}, ?) > 0"] * len(spellings)) + ")")
+        params += spellings
+    return " AND ".join(clauses), params
+
+
 def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT,
            targets: Sequence[str] | None = None) -> tuple[list[PlanHit], list[Entry], bool]:  # fmt: skip
     """Plan objects and entries matching ``query``, newest recorded first; and whether more matched."""
@@ -36,8 +47,11 @@ def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT,
             " ON p.id = f.object_id AND p.kind = f.kind WHERE plan_fts MATCH ? ORDER BY p.kind, p.id",
             (q.match,),
         ).fetchall()
-    else:  # one-character terms alone: the plan is small enough to scan
-        rows = conn.execute("SELECT id, kind, data_json FROM plan_object ORDER BY kind, id").fetchall()
+    else:  # one-character terms alone: a scan, narrowed in SQL to objects holding a spelling
+        scan, spelled = _any_spelling("data_json", q.substrings)
+        rows = conn.execute(
+            f"SELECT id, kind, data_json FROM plan_object WHERE {scan} ORDER BY kind, id", spelled
+        ).fetchall()
     for oid, kind, data_json in rows:
         d = json.loads(data_json)
         folded = scripts.fold_chars(fts.plan_text(oid, d))
@@ -48,10 +62,10 @@ def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT,
     if q.match is not None:
         where.append("e.id IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
         params.append(q.match)
-    for s in q.substrings:
-        spellings = sorted(scripts.spellings(s))
-        where.append("(" + " OR ".join(["instr(e.text, ?) > 0"] * len(spellings)) + ")")
-        params += spellings
+    if q.substrings:
+        scan, more_params = _any_spelling("e.text", q.substrings)
+        where.append(scan)
+        params += more_params
     if targets:
         where.append(f"e.target IN ({','.join('?' * len(targets))})")
         params += list(targets)
