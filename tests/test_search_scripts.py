@@ -163,6 +163,11 @@ def test_a_one_character_term_finds_both_scripts_in_entries_and_titles(small) ->
     assert found(small, "规 关")[0] == set()  # every character must be there
 
 
+def test_a_plan_title_found_in_either_script_is_shown_in_the_readers(small) -> None:
+    assert "測試規劃" in small("--lang", "zh-Hant", "search", "测试规划").stdout
+    assert "测试规划" in small("--lang", "zh-Hans", "search", "測試規劃").stdout
+
+
 def test_the_text_output_shows_the_entry_as_written(small) -> None:
     small("log", "obj-a", "新皇崗口岸通關模式")
     r = small("search", "皇岗口岸")

@@ -23,6 +23,7 @@ class PlanHit:
     id: str
     kind: str
     title: str
+    title_zh: str | None = None  # the Chinese title or name as written, for a Chinese reader
 
 
 def _any_spelling(column: str, chars: Sequence[str]) -> tuple[str, list[str]]:
@@ -56,7 +57,8 @@ def search(conn: sqlite3.Connection, query: str, limit: int = SEARCH_LIMIT,
         d = json.loads(data_json)
         folded = scripts.fold_chars(fts.plan_text(oid, d))
         if all(s in folded for s in q.substrings):
-            plan_hits.append(PlanHit(oid, kind, d.get("title") or d.get("name") or oid))
+            title = d.get("title") or d.get("name") or oid
+            plan_hits.append(PlanHit(oid, kind, title, d.get("title_zh") or d.get("name_zh")))
     where: list[str] = []
     params: list[object] = []
     if q.match is not None:
