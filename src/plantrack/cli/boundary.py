@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 
 from plantrack.cli.context import state
+from plantrack.core import lang as L
 from plantrack.errors import PlantrackError
 from plantrack.render import safe
 from plantrack.store import db
@@ -24,9 +25,11 @@ class Failed(Exception):
 
 
 def fail(message: str, hint: str | None = None) -> None:
-    line = f"plantrack: error: {safe(message, oneline=True)}"
+    """One line on stderr in the reader's language: what was wrong; how to fix it. Messages raised
+    as :class:`plantrack.core.lang.Message` are said in that language, others as they are."""
+    line = L.t("cli.error", message=safe(L.say(message), oneline=True))
     if hint:
-        line += f"; {safe(hint, oneline=True)}"
+        line += L.t("cli.hint", hint=safe(L.say(hint), oneline=True))
     print(line, file=sys.stderr)
 
 

@@ -10,7 +10,7 @@ from plantrack.core import lang as L
 from plantrack.core.progress import expected_value
 from plantrack.core.text import fmt_num, pct
 from plantrack.render import safe
-from plantrack.render.terminal import console, text
+from plantrack.render.terminal import Col, console, fitted, text
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -214,25 +214,7 @@ DROP_ORDER = ("last", "bar", "ms", "conf", "expected", "late", "trend", "pct")
 TITLE_MIN = 16  # below this a title is more wrapping than reading
 
 
-def _clip(title: Text, width: int, console_: Any, lines: int = 2) -> Text:
-    """A title wrapped to ``width`` and cut with an ellipsis after ``lines`` lines: the table stays a
-    table of objectives, not of paragraphs (`show ID` has the whole title)."""
-    from rich.text import Text
-
-    wrapped = title.wrap(console_, width, overflow="fold")
-    if len(wrapped) <= lines:
-        return title
-    head = list(wrapped)[:lines]
-    head[-1].rstrip()
-    head[-1].truncate(width - 1)
-    head[-1].append("…")
-    return Text("\n").join(head)
-
-
 def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer: str | None = None) -> None:
-    from rich.cells import cell_len
-    from rich.table import Table
-
     out = console()
     if not shown:
         out.print(text(_t(lang, "none"), "dim"))
@@ -277,50 +259,27 @@ def objectives(shown: Sequence[ObjectiveResult], lang: str, narrow: bool, issuer
         "ms": header("ms"), "late": header("overdue"), "trend": header("trend"),
         "conf": header("confidence"), "last": _t(lang, "col.last"),
     }  # fmt: skip
-    columns = ["rag", "id", "title", "bar", "pct", "expected", "ms", "late", "trend", "conf", "last"]
+    keys = ["rag", "id", "title", "bar", "pct", "expected", "ms", "late", "trend", "conf", "last"]
     if not wide:
-        columns = [c for c in columns if c not in ("bar", "last")]
+        keys = [k for k in keys if k not in ("bar", "last")]
     if not judged:
-        columns.remove("conf")
-
-    def width_of(col: str) -> int:
-        return max(cell_len(headers[col]), *(cell_len(row[col].plain) for row in rows))
-
-    padding = 1  # Rich's default column padding, one cell each side between columns
-
-    def spare(cols: list[str]) -> int:
-        used = sum(width_of(c) for c in cols if c != "title") + 2 * padding * (len(cols) - 1)
-        return out.width - used
-
-    for col in DROP_ORDER:
-        if spare(columns) >= TITLE_MIN:
-            break
-        if col in columns:
-            columns.remove(col)
-
-    t = Table(
-        box=None, pad_edge=False, header_style="bold", expand=True,
-        title=_t(lang, "objectives"), title_justify="left", title_style="bold underline",
-    )  # fmt: skip
-    for col in columns:
-        if col == "title":
-            # The title takes what the others leave, and wraps rather than vanish or lose its end.
-            t.add_column(
-                headers[col], ratio=1, overflow="fold", min_width=min(TITLE_MIN, max(4, spare(columns)))
-            )
-        elif col == "id":
-            t.add_column(headers[col], no_wrap=True, min_width=width_of("id"))
-        else:
-            t.add_column(
-                headers[col],
-                no_wrap=True,
-                justify="right" if col in ("pct", "expected", "ms", "late") else "left",
-            )
-    title_width = max(4, spare(columns))
-    for row in rows:
-        row["title"] = _clip(row["title"], title_width, out)
-        t.add_row(*(row[c] for c in columns))
-    out.print(t)
+        keys.remove("conf")
+    right = ("pct", "expected", "ms", "late")
+    columns = [Col(k, headers[k], "right" if k in right else "left") for k in keys]
+    out.print(
+        fitted(
+            out.width,
+            columns,
+            rows,
+            flex="title",
+            drop=DROP_ORDER,
+            flex_min=TITLE_MIN,
+            clip_lines=2,
+            title=_t(lang, "objectives"),
+            title_justify="left",
+            title_style="bold underline",
+        )  # fmt: skip
+    )
     if any(r.disagreement for r in shown):
         out.print(text(_t(lang, "disagree_note"), "dim"))
 
@@ -512,7 +471,6 @@ def show_indicator(
 
 def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[int, str, str, str]]],
                    rationale: str | None = None) -> None:  # fmt: skip
-    from rich.table import Table
 
     out = console()
     o = r.objective
@@ -550,40 +508,25 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
         out.print(text(_t(lang, "disagree_line"), "bold magenta"))
     out.print()
     if r.milestones:
-        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "milestones"),
-                  title_justify="left", title_style="bold underline")  # fmt: skip
-        for col in ("milestone", "title", "due", "state", "since", ""):
-            if col == "title":
-                t.add_column(_t(lang, "col.title"), overflow="fold", ratio=1)
-            elif col == "milestone":
-                t.add_column(_t(lang, "col.milestone"), no_wrap=True)
-            elif col:
-                # Dates are never cut: a date with its end missing is a different date.
-                t.add_column(_t(lang, f"col.{col}"), no_wrap=True, min_width=10 if col != "state" else None)
-            else:
-                t.add_column("", overflow="fold")
+        mrows: list[dict[str, Text]] = []
         for m in r.milestones:
             flag = _t(lang, "overdue_flag") if m.overdue else ""
             moved = slips.get(m.milestone.id)
             if moved:
                 was = _t(lang, "slipped_from", days=", ".join(old for _r, _a, old, _n in moved))
                 flag = f"{flag} {was}" if flag else was
-            t.add_row(
-                text(m.milestone.id),
-                text(title_of(m.milestone, lang)),
-                text(m.milestone.due),
-                state_text(m.state.value, lang),
-                text(m.since or "—", "dim"),
-                text(flag, "bold red" if m.overdue else "yellow"),
-            )
-        out.print(t)
+            mrows.append({
+                "milestone": text(m.milestone.id), "title": text(title_of(m.milestone, lang)),
+                "due": text(m.milestone.due), "state": state_text(m.state.value, lang),
+                "since": text(m.since or "—", "dim"), "flag": text(flag, "bold red" if m.overdue else "yellow"),
+            })  # fmt: skip
+        mcols = [Col(k, _t(lang, f"col.{k}") if k != "flag" else "") for k in
+                 ("milestone", "title", "due", "state", "since", "flag")]  # fmt: skip
+        out.print(fitted(out.width, mcols, mrows, flex="title", drop=("since",), flex_min=20,
+                         title=_t(lang, "milestones"), title_justify="left", title_style="bold underline"))  # fmt: skip
         out.print()
     if r.indicators:
-        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "indicators"),
-                  title_justify="left", title_style="bold underline")  # fmt: skip
-        for col, just in (("indicator", "left"), ("value", "right"), ("target", "right"), ("progress", "right"),
-                          ("expected", "right"), ("trend", "left"), ("forecast", "right"), ("reached", "left")):  # fmt: skip
-            t.add_column(_t(lang, f"col.{col}"), justify=just, no_wrap=col == "indicator")  # type: ignore[arg-type]
+        irows: list[dict[str, Text]] = []
         for i in r.indicators:
             reach = "—"
             if i.reached_on is not None:
@@ -600,22 +543,25 @@ def show_objective(r: ObjectiveResult, lang: str, slips: dict[str, list[tuple[in
                 fc = i.forecast
                 forecast_cell = f"{fmt_num(fc.value_at_target, i.decimals)} ({fmt_num(fc.low, i.decimals)}–{fmt_num(fc.high, i.decimals)})"
             unit = f" {i.indicator.unit}" if i.indicator.unit else ""
-            t.add_row(
-                text(i.indicator.id),
-                text(fmt_num(i.value, i.decimals) + unit),
-                text(
-                    fmt_num(i.indicator.target, i.decimals) + unit
-                    if i.indicator.target is not None
-                    else _t(lang, "monitored"),
-                    "" if i.indicator.target is not None else "dim",
-                ),
-                text(pct(i.progress, 0)),
-                text(pct(i.expected, 0), "dim"),
-                trend_text(i.trend.status.value, lang),
-                text(forecast_cell),
-                text(reach, "dim"),
-            )
-        out.print(t)
+            target = i.indicator.target
+            irows.append({
+                "indicator": text(i.indicator.id),
+                "value": text(fmt_num(i.value, i.decimals) + unit),
+                "target": text(fmt_num(target, i.decimals) + unit if target is not None else _t(lang, "monitored"),
+                               "" if target is not None else "dim"),
+                "progress": text(pct(i.progress, 0)),
+                "expected": text(pct(i.expected, 0), "dim"),
+                "trend": trend_text(i.trend.status.value, lang, short=out.width < 110),
+                "forecast": text(forecast_cell),
+                "reached": text(reach, "dim"),
+            })  # fmt: skip
+        right = ("value", "target", "progress", "expected", "forecast")
+        icols = [Col(k, _t(lang, f"col.{k}"), "right" if k in right else "left") for k in
+                 ("indicator", "value", "target", "progress", "expected", "trend", "forecast", "reached")]  # fmt: skip
+        # The reached/forecast date is the column that may wrap; the figures never are cut.
+        out.print(fitted(out.width, icols, irows, flex="reached", drop=("expected", "forecast", "trend"),
+                         flex_min=10, title=_t(lang, "indicators"), title_justify="left",
+                         title_style="bold underline"))  # fmt: skip
         out.print()
 
 
@@ -664,31 +610,26 @@ def show_milestone(
 
 
 def upcoming(rows: Sequence[dict[str, Any]], reviews: Sequence[date], as_of: date, lang: str) -> None:
-    from rich.table import Table
 
     out = console()
     if rows:
-        t = Table(box=None, pad_edge=False, header_style="bold", title=_t(lang, "upcoming_title", day=as_of),
-                  title_justify="left")  # fmt: skip
-        for col in ("due", "in", "milestone", "objective", "state", "title"):
-            if col == "title":
-                t.add_column(_t(lang, "col.title"), overflow="fold", ratio=1, min_width=12)
-            else:
-                # Dates, ids and states are never cut: give the title less room instead.
-                t.add_column(_t(lang, f"col.{col}"), no_wrap=True, overflow="fold")
+        urows: list[dict[str, Text]] = []
         for r in rows:
             days = r["days"]
             when = (_t(lang, "days_overdue", n=-days) if days < 0 else _t(lang, "today") if days == 0
                     else _t(lang, "in_days", n=days))  # fmt: skip
-            t.add_row(
-                text(r["due"]),
-                text(when, "bold red" if days < 0 else "yellow" if days <= 14 else ""),
-                text(r["id"]),
-                text(r["objective"]),
-                state_text(r["state"], lang),
-                text(L.pick(r["title"], r.get("title_zh"), lang)),
-            )
-        out.print(t)
+            urows.append({
+                "due": text(r["due"]),
+                "in": text(when, "bold red" if days < 0 else "yellow" if days <= 14 else ""),
+                "milestone": text(r["id"]), "objective": text(r["objective"]),
+                "state": state_text(r["state"], lang), "title": text(L.pick(r["title"], r.get("title_zh"), lang)),
+            })  # fmt: skip
+        ucols = [
+            Col(k, _t(lang, f"col.{k}")) for k in ("due", "in", "milestone", "objective", "state", "title")
+        ]
+        # Dates, ids and states are never cut: the objective gives way first, then the title wraps.
+        out.print(fitted(out.width, ucols, urows, flex="title", drop=("objective",), flex_min=16,
+                         title=_t(lang, "upcoming_title", day=as_of), title_justify="left"))  # fmt: skip
     else:
         out.print(text(_t(lang, "upcoming_none"), "dim"))
     if reviews:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from plantrack.core import lang as L
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
+    if _PAGING and not stderr:
+        return _PAGING[-1]  # inside terminal.paged(): the console whose output goes to the pager
     stream = sys.stderr if stderr else sys.stdout
     width = None
     if not stream.isatty():
@@ -169,20 +173,19 @@ def _short(value: Any) -> str:
 
 
 def entries(items: Sequence[Entry]) -> None:
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    # Ids and dates are never cut; the text takes what is left and wraps.
-    for col, kw in (("id", {"justify": "right", "no_wrap": True}), ("on", {"no_wrap": True}),
-                    ("target", {"overflow": "fold"}), ("kind", {}), ("what", {"overflow": "fold", "ratio": 1}),
-                    ("user", {})):  # fmt: skip
-        table.add_column(L.t(f"views.col.{col}"), **kw)
+    out = console()
+    rows = []
     for e in items:
         style = "dim strike" if e.retracted else ""
-        table.add_row(text(e.id), text(e.on), text(e.target), text(L.t(f"common.kind.{e.kind.value}")),
-                      entry_text(e, style=style), text(e.user))  # fmt: skip
-    out = console()
-    out.print(table)
+        rows.append({
+            "id": text(e.id), "on": text(e.on), "target": text(e.target),
+            "kind": text(L.t(f"common.kind.{e.kind.value}")), "what": entry_text(e, style=style),
+            "user": text(e.user),
+        })  # fmt: skip
+    cols = [Col(k, L.t(f"views.col.{'about' if k == 'target' else k}"), "right" if k == "id" else "left")
+            for k in ("id", "on", "target", "kind", "what", "user")]  # fmt: skip
+    # Ids and dates are never cut; the text takes what is left and wraps; who and what kind give way.
+    out.print(fitted(out.width, cols, rows, flex="what", drop=("user", "kind"), flex_min=30))
 
 
 def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequence[str]) -> None:
@@ -207,7 +210,7 @@ def search_results(plan_hits: Sequence[Any], items: Sequence[Entry], terms: Sequ
         )
         for col, kw in (("id", {"justify": "right", "no_wrap": True}), ("on", {"no_wrap": True}),
                         ("target", {"overflow": "fold"}), ("user", {}), ("", {"overflow": "fold", "ratio": 1})):  # fmt: skip
-            t.add_column(L.t(f"views.col.{col}") if col else "", **kw)
+            t.add_column(L.t(f"views.col.{'about' if col == 'target' else col}") if col else "", **kw)
         for e in items:
             if not e.text:
                 t.add_row(text(e.id), text(e.on), text(e.target), text(e.user), entry_text(e))
@@ -262,3 +265,155 @@ def _first(fallback: str, *keys: str) -> str:
         except KeyError:
             continue
     return fallback
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column of a table that fits the terminal: ``key`` names the cells, ``header`` is shown."""
+
+    key: str
+    header: str
+    justify: str = "left"
+
+
+def fitted(
+    width: int,
+    columns: Sequence[Col],
+    rows: Sequence[dict[str, Text]],
+    flex: str,
+    drop: Sequence[str] = (),
+    flex_min: int = 16,
+    clip_lines: int | None = None,
+    **table: Any,
+) -> Any:
+    """A Rich table as wide as the terminal in which no id, date or figure is ever cut: columns
+    named in ``drop`` are given up in that order until the ``flex`` column (a title or a text) has
+    ``flex_min`` cells, and that column alone wraps (to ``clip_lines`` lines, then an ellipsis)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    def cells(col: Col) -> int:
+        lines = [col.header] + [line for row in rows for line in row[col.key].plain.split("\n")]
+        return max(cell_len(line) for line in lines)
+
+    def spare(cols: list[Col]) -> int:
+        return width - sum(cells(c) for c in cols if c.key != flex) - 2 * (len(cols) - 1)
+
+    kept = list(columns)
+    for key in drop:
+        if spare(kept) >= flex_min:
+            break
+        kept = [c for c in kept if c.key != key]
+    room = max(4, spare(kept))
+    t = Table(box=None, pad_edge=False, header_style="bold", expand=True, **table)
+    for c in kept:
+        if c.key == flex:
+            t.add_column(c.header, ratio=1, overflow="fold", min_width=min(flex_min, room))
+        else:
+            t.add_column(c.header, no_wrap=True, min_width=cells(c), justify=c.justify)  # type: ignore[arg-type]
+    for row in rows:
+        body = row[flex]
+        if clip_lines is not None:
+            body = clip(body, room, clip_lines)
+        t.add_row(*(body if c.key == flex else row[c.key] for c in kept))
+    return t
+
+
+def clip(body: Text, width: int, lines: int) -> Text:
+    """``body`` wrapped to ``width`` and cut with an ellipsis after ``lines`` lines."""
+    from rich.console import Console
+    from rich.text import Text
+
+    wrapped = body.wrap(Console(width=max(width, 1)), width, overflow="fold")
+    if len(wrapped) <= lines:
+        return body
+    head = list(wrapped)[:lines]
+    head[-1].rstrip()
+    head[-1].truncate(width - 1)
+    head[-1].append("…")
+    return Text("\n").join(head)
+
+
+# --- the pager -------------------------------------------------------------------------------
+
+_PAGING: list[Console] = []  # the console of the paged block being printed, if any
+
+
+def pager_command(env: Mapping[str, str], terminal: bool, wanted: bool = True) -> str | None:
+    """The command long output goes through, chosen as git chooses: none when stdout is not a
+    terminal or paging is off (--no-pager, --json); else $PLANTRACK_PAGER, else $PAGER, else
+    ``less -FRX`` (which prints a short text and quits); none when that is empty or ``cat``."""
+    if not (wanted and terminal):
+        return None
+    command = env.get("PLANTRACK_PAGER")
+    if command is None:
+        command = env.get("PAGER")
+    if command is None:
+        command = "less -FRX"
+    command = command.strip()
+    return None if command in ("", "cat") else command
+
+
+@contextmanager
+def paged(wanted: bool = True) -> Iterator[None]:
+    """Print the block's terminal output through the pager (see ``pager_command``), all at once
+    when the block ends; without a pager, print as usual."""
+    command = pager_command(os.environ, sys.stdout.isatty(), wanted)
+    if command is None or not _runnable(command):
+        yield
+        return
+    from rich.pager import Pager
+
+    chosen: str = command
+
+    class CommandPager(Pager):
+        def show(self, content: str) -> None:
+            _page(chosen, content)
+
+    out = console()
+    with out.pager(pager=CommandPager(), styles=True):
+        _PAGING.append(out)
+        try:
+            yield
+        finally:
+            _PAGING.pop()
+
+
+def _runnable(command: str) -> bool:
+    """Whether the pager's program exists (a missing one would swallow the output)."""
+    import shlex
+    import shutil
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    return bool(words) and shutil.which(words[0]) is not None
+
+
+def _page(command: str, content: str) -> None:
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git: quit if one screen, keep colours, leave the screen
+    env.setdefault("LV", "-c")
+    data = content.encode(sys.stdout.encoding or "utf-8", errors="replace")
+    sys.stdout.flush()
+    try:
+        # The user's own $PAGER, run by the shell as git runs it ("less -R", "most -s").
+        proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        sys.stdout.write(content)
+        return
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # the reader quit before the end (q in less): nothing more to show
+    while True:
+        try:
+            proc.wait()
+            return
+        except KeyboardInterrupt:
+            continue  # Ctrl-C belongs to the pager while it runs
