@@ -191,7 +191,7 @@ def test_hostile_text_is_escaped_in_every_format(history, tmp_path: Path) -> Non
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "\\[bold red\\]" in md and "\\`tick\\`" in md and "\\|" in md
     assert "](<javascript" not in md
-    rows = list(csv.reader(io.StringIO((out / "test-plan-2026-Q3.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((out / "test-plan-2026-Q3.csv").read_text(encoding="utf-8-sig"))))
     assert all(not c.startswith(("=", "+", "-", "@")) for row in rows for c in row)
     data = json.loads((out / "test-plan-2026-Q3.json").read_text(encoding="utf-8"))
     assert data["stocktake"]["notes"][0]["text"] == HOSTILE
@@ -207,7 +207,10 @@ def test_formula_titles_are_neutralised_in_csv(cli, tmp_path: Path, monkeypatch:
     )
     monkeypatch.setenv("PLANTRACK_PLAN", str(plan))
     r = cli("report", "--format", "csv", "--period", "2026-Q3")
-    rows = {row["objective"]: row for row in csv.DictReader(io.StringIO(r.stdout)) if not row["indicator"]}
+    assert r.stdout.startswith("\ufeff")  # the byte-order mark that makes Excel read UTF-8
+    rows = {
+        row["objective"]: row for row in csv.DictReader(io.StringIO(r.stdout[1:])) if not row["indicator"]
+    }
     assert rows["obj-a"]["title"] == "'=1+1" and rows["obj-b"]["title"] == "'@SUM(A1)"
 
 
@@ -290,7 +293,8 @@ def _all_formats(cli, tmp_path: Path, *extra: str) -> dict[str, str]:  # type: i
 
 def _csv_rows(text: str) -> dict[str, dict[str, str]]:
     """CSV rows by objective id, or by indicator id for an indicator's row."""
-    return {row["indicator"] or row["objective"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert text.startswith("\ufeff")  # the byte-order mark that makes Excel read UTF-8
+    return {row["indicator"] or row["objective"]: row for row in csv.DictReader(io.StringIO(text[1:]))}
 
 
 @pytest.fixture

@@ -89,15 +89,27 @@ CsvOpt = Annotated[
     str | None,
     typer.Option("--csv", help="Load many rows from a CSV file, all or nothing.", show_default=False),
 ]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The --csv file's encoding (default: UTF-8, else GB18030 or Big5, detected).",
+        show_default=False,
+    ),
+]
 
 
-def _bulk(kind: str, path: str, json: bool) -> None:
+def _bulk(kind: str, path: str, json: bool, encoding: str | None = None) -> None:
     """Load a CSV file through the all-or-nothing bulk loader, with a progress bar on a terminal."""
     from pathlib import Path
 
     conn = state.conn()
     with progress_bar(f"loading {Path(path).name}") as update:
-        loaded = bulk.load(conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update)
+        loaded = bulk.load(
+            conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update, encoding
+        )
+    if loaded.encoding != "UTF-8":
+        say(f"read {Path(path).name} as {loaded.encoding}")
     if json:
         dump_json(
             {"kind": loaded.kind, "rows": loaded.rows, "first_id": loaded.first_id, "last_id": loaded.last_id}
@@ -108,15 +120,19 @@ def _bulk(kind: str, path: str, json: bool) -> None:
 
 
 @milestone_app.callback(invoke_without_command=True)
-def _milestone_group(ctx: typer.Context, csv: CsvOpt = None, json: Json = False) -> None:
+def _milestone_group(
+    ctx: typer.Context, csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None
+) -> None:
     """Change a milestone's state, with evidence (or many at once with --csv)."""
     if ctx.invoked_subcommand is not None:
-        if csv:
+        if csv or encoding:
             raise PlantrackError("--csv goes without an action", hint="plantrack milestone --csv FILE")
         return
     if csv:
-        _bulk("milestone", csv, json)
+        _bulk("milestone", csv, json, encoding)
         return
+    if encoding:
+        raise PlantrackError("--encoding goes with --csv", hint="plantrack milestone --csv FILE --encoding X")
     print(ctx.get_help())
     raise typer.Exit(0)
 
@@ -130,8 +146,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _single_or_csv(csv: str | None, positional: dict[str, str | None], options: dict[str, object],
-                   usage: str) -> bool:  # fmt: skip
+                   usage: str, encoding: str | None = None) -> bool:  # fmt: skip
     """True when this is a --csv load; refuse a mix of the two forms or a missing argument."""
+    if encoding and not csv:
+        raise PlantrackError("--encoding goes with --csv", hint=usage)
     if csv:
         given = [k for k, v in positional.items() if v is not None]
         given += [k for k, v in options.items() if v not in (None, False, [], ())]
@@ -148,13 +166,14 @@ def measure(
     indicator_id: Annotated[str | None, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False)] = None,
     value: Annotated[str | None, typer.Argument(metavar="VALUE", help="The measured value (negative values too).", show_default=False)] = None,
     on: On = None, note: Note = None, url: Url = None, attach: Attach = None, tag: Tags = None,
-    csv: CsvOpt = None, json: Json = False,
+    csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None,
 ) -> None:  # fmt: skip
     """Record an indicator value (or many: --csv FILE with columns id,value,on[,note,url])."""
     usage = "plantrack measure INDICATOR VALUE [--on DATE], or plantrack measure --csv FILE"
     if _single_or_csv(csv, {"indicator": indicator_id, "value": value},
-                      {"--on": on, "--note": note, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
-        _bulk("measurement", csv or "", json)
+                      {"--on": on, "--note": note, "--url": url, "--attach": attach, "--tag": tag}, usage,
+                      encoding):  # fmt: skip
+        _bulk("measurement", csv or "", json, encoding)
         return
     assert indicator_id is not None and value is not None
     conn = state.conn()
@@ -171,13 +190,13 @@ def log(
     target_id: Annotated[str | None, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False)] = None,
     text: Annotated[str | None, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)] = None,
     on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
-    json: Json = False,
+    json: Json = False, encoding: EncodingOpt = None,
 ) -> None:  # fmt: skip
     """Record evidence for an objective, milestone or indicator (or many: --csv FILE with id,text,on[,url,tag])."""
     usage = "plantrack log ID TEXT [--on DATE], or plantrack log --csv FILE"
     if _single_or_csv(csv, {"id": target_id, "text": text},
-                      {"--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
-        _bulk("note", csv or "", json)
+                      {"--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage, encoding):  # fmt: skip
+        _bulk("note", csv or "", json, encoding)
         return
     assert target_id is not None and text is not None
     conn = state.conn()
@@ -192,13 +211,14 @@ def assess(
     level: Annotated[str | None, typer.Argument(metavar="LEVEL", help="green, amber-green, amber, amber-red or red.", show_default=False)] = None,
     note: Annotated[str | None, typer.Option("--note", help="The rationale (required).", show_default=False)] = None,
     on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
-    json: Json = False,
+    json: Json = False, encoding: EncodingOpt = None,
 ) -> None:  # fmt: skip
     """Record a dated, reasoned judgement of an objective's delivery confidence (or many: --csv FILE with id,level,on,note[,url])."""
     usage = 'plantrack assess OBJECTIVE LEVEL --note "why" [--on DATE], or plantrack assess --csv FILE'
     if _single_or_csv(csv, {"objective": objective_id, "level": level},
-                      {"--note": note, "--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage):  # fmt: skip
-        _bulk("assessment", csv or "", json)
+                      {"--note": note, "--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage,
+                      encoding):  # fmt: skip
+        _bulk("assessment", csv or "", json, encoding)
         return
     assert objective_id is not None and level is not None
     conn = state.conn()

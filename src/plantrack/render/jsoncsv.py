@@ -202,9 +202,16 @@ def _n(x: object) -> object:
     return "" if x is None else x
 
 
+BOM = "\ufeff"
+
+
 def render_csv(r: Report) -> str:
-    """Objectives and their indicators, one row each; a text cell never runs as a formula."""
+    """Objectives and their indicators, one row each; a text cell never runs as a formula.
+
+    It starts with a UTF-8 byte-order mark: without one, Excel reads a CSV file in the computer's
+    legacy code page and shows Chinese as mojibake (our own CSV reader skips the mark)."""
     out = io.StringIO()
+    out.write(BOM)
     import csv
 
     w = csv.writer(out, lineterminator="\n")

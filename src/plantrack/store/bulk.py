@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from plantrack.core.dates import parse_date, utc_stamp
 from plantrack.errors import PlantrackError
@@ -47,6 +48,7 @@ class Loaded:
     rows: int
     first_id: int | None
     last_id: int | None
+    encoding: str = "UTF-8"  # what the file was read as
 
 
 class CsvInvalid(PlantrackError):
@@ -61,15 +63,163 @@ class CsvInvalid(PlantrackError):
         self.problems = problems
 
 
-def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]], Any]:
+# What a CSV file that is not UTF-8 was most likely saved as, in the order tried: Excel on a
+# mainland Windows writes GBK (GB18030 is its superset), in Hong Kong and Taiwan Big5 (Windows'
+# cp950; HKSCS adds the Hong Kong characters).
+LEGACY = (("gb18030", "GB18030"), ("cp950", "Big5"), ("big5hkscs", "Big5-HKSCS"))
+_CHUNK = 1 << 20
+
+
+def _codec(name: str) -> tuple[str, str]:
+    """A codec for ``--encoding NAME`` and the name to show; an unknown or non-text codec is an error."""
+    import codecs
+
     try:
-        f = path.open("r", encoding="utf-8-sig", newline="")
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise PlantrackError(f"unknown encoding {name!r}", hint="e.g. --encoding utf-8, gb18030 or big5")
+    # UTF-8 as Excel writes it may start with a byte-order mark; it is not part of the first column.
+    return ("utf-8-sig" if info.name == "utf-8" else info.name), info.name
+
+
+def _first_bad(raw: BinaryIO, codec: str) -> int | None:
+    """The offset of the first byte that does not decode in ``codec`` (None: all of it does), read
+    in chunks so that a large UTF-8 file is checked without holding it in memory."""
+    import codecs
+
+    # Plain UTF-8 for the check: its offsets count a byte-order mark, utf-8-sig's do not.
+    decoder = codecs.getincrementaldecoder("utf-8" if codec == "utf-8-sig" else codec)("strict")
+    done = 0
+    while True:
+        chunk = raw.read(_CHUNK)
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            return done - pending + e.start
+        if not chunk:
+            return None
+        done += len(chunk)
+
+
+def _where(raw: BinaryIO, offset: int, codec: str) -> str:
+    """Line and byte of ``offset``, for a message (lines counted as the file's own encoding has them)."""
+    raw.seek(0)
+    before = raw.read(offset)
+    bad = raw.read(1)
+    line = before.decode(codec, errors="replace").count("\n") + 1
+    return f"line {line}, byte {offset + 1}" + (
+        f" (0x{bad[0]:02x})" if bad else " (the file ends mid-character)"
+    )
+
+
+def _plausible(text: str, codec: str) -> float:
+    """How much ``text`` reads like Chinese written in ``codec`` (0 to 1): the share of its non-ASCII
+    characters that are common Han characters of that encoding or ordinary punctuation.
+
+    GB18030 decodes almost any byte string, and most GB2312 text also decodes as Big5, so decoding
+    cleanly does not settle it: a misread gives rare characters, kana, Cyrillic, box drawing or
+    private-use characters in place of the common characters a real text is made of. Common means
+    GB2312's Han rows for GB18030 and Big5's level 1 (frequently used characters) for Big5."""
+    from collections import Counter
+
+    score = 0.0
+    total = 0
+    for ch, n in Counter(c for c in text if c > "\x7f").items():
+        total += n
+        o = ord(ch)
+        if 0x4E00 <= o <= 0x9FFF:
+            score += n * (1.0 if _common(ch, codec) else 0.5)
+        elif 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o > 0xFFFF:
+            score += n * 0.1  # extension A, compatibility ideographs, beyond the BMP: rare
+        elif 0xE000 <= o <= 0xF8FF or ch == "\ufffd":
+            score -= n  # private use: user-defined characters are almost never what was meant
+        elif (0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F
+              or 0xA0 <= o <= 0xFF or 0x2100 <= o <= 0x218F or ch == "\ufeff"):  # fmt: skip
+            score += n  # CJK and general punctuation, full-width forms, Latin-1 and unit signs
+    return score / total if total else 1.0
+
+
+def _common(ch: str, codec: str) -> bool:
+    if codec == "gb18030":
+        try:
+            return ch.encode("gb2312")[0] >= 0xB0  # rows 16 to 87: the 6,763 Han characters
+        except UnicodeEncodeError:
+            return False
+    try:
+        code = int.from_bytes(ch.encode("big5"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0xA440 <= code <= 0xC67E  # level 1: the 5,401 frequently used characters
+
+
+def decode_legacy(data: bytes) -> tuple[str, str] | None:
+    """Bytes that are not UTF-8 as text, and the encoding's name: GB18030 or Big5, whichever decodes
+    cleanly and reads most like Chinese (ties go to GB18030, tried first); None when neither does."""
+    readings: list[tuple[float, int, str, str]] = []
+    for n, (codec, label) in enumerate(LEGACY):
+        if label.startswith("Big5") and any(r[3].startswith("Big5") for r in readings):
+            continue  # Big5-HKSCS only where Windows' Big5 does not decode
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_plausible(text, codec), -n, text, label))
+    if not readings:
+        return None
+    _score, _n, text, label = max(readings)
+    return text, label
+
+
+def _open(path: Path, encoding: str | None) -> tuple[TextIO, str]:
+    """The CSV file as text and the name of the encoding it was read in: ``encoding`` when given,
+    else UTF-8 (with or without a byte-order mark), else GB18030 or Big5."""
+    import io
+
+    forced = _codec(encoding) if encoding is not None else None
+    try:
+        raw = path.open("rb")
     except FileNotFoundError as e:
         raise PlantrackError(f"CSV file {str(path)!r} does not exist", hint="check the path") from e
     except IsADirectoryError as e:
         raise PlantrackError(f"{str(path)!r} is a directory", hint="name a CSV file") from e
     except OSError as e:
         raise PlantrackError(f"cannot read {str(path)!r}: {e.strerror}") from e
+    try:
+        codec, label = forced or ("utf-8-sig", "UTF-8")
+        bad = _first_bad(raw, codec)
+        if bad is None:
+            raw.seek(0)
+            return io.TextIOWrapper(raw, encoding=codec, newline=""), label
+        if forced is not None:
+            raise PlantrackError(
+                f"{str(path)!r} is not valid {label}: {_where(raw, bad, codec)} does not decode",
+                hint="name the file's real encoding, or leave --encoding out to have it detected",
+            )
+        # Not UTF-8: a file saved by Excel in a Chinese locale, small enough to read whole.
+        raw.seek(0)
+        decoded = decode_legacy(raw.read())
+        if decoded is None:
+            raise PlantrackError(
+                f"{str(path)!r} is not UTF-8, GB18030 or Big5 text ({_where(raw, bad, 'utf-8')} is not UTF-8)",
+                hint="save it from Excel as 'CSV UTF-8', or name its encoding with --encoding",
+            )
+        text, label = decoded
+    except BaseException:
+        raw.close()
+        raise
+    raw.close()
+    return io.StringIO(text, newline=""), label
+
+
+def read_rows(
+    path: Path, encoding: str | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]], Any, str]:
+    """A CSV file's column names (lower case), its rows with their line numbers, the open file (to
+    close) and the encoding it was read in."""
+    f, label = _open(path, encoding)
     import csv  # only CSV loads need it
 
     reader = csv.reader(f)
@@ -78,22 +228,19 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]], Any]:
     except StopIteration:
         f.close()
         raise PlantrackError(f"{str(path)!r} is empty", hint="the first row names the columns") from None
-    except (UnicodeDecodeError, csv.Error) as e:
+    except csv.Error as e:
         f.close()
-        raise PlantrackError(f"{str(path)!r} is not a UTF-8 CSV file: {e}") from e
+        raise PlantrackError(f"{str(path)!r} is not a CSV file: {e}") from e
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for row in reader:
                 yield reader.line_num, row
-        except UnicodeDecodeError as e:
-            raise PlantrackError(
-                f"{str(path)!r} line {reader.line_num + 1} is not UTF-8", hint="save the file as UTF-8"
-            ) from e
         except csv.Error as e:
             raise PlantrackError(f"{str(path)!r} line {reader.line_num}: {e}") from e
 
-    return [h.strip().lower() for h in header], rows(), f
+    # A byte-order mark the codec kept (GB18030 has one too) is not part of the first column's name.
+    return [h.strip().lstrip("\ufeff").strip().lower() for h in header], rows(), f, label
 
 
 def _targets(conn: sqlite3.Connection, kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -107,11 +254,14 @@ def _targets(conn: sqlite3.Connection, kinds: tuple[str, ...]) -> dict[str, dict
 
 
 def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: datetime, today: date,
-         progress: Progress | None = None) -> Loaded:  # fmt: skip
-    """Validate every row of ``path``, then write them all in one transaction (or none)."""
+         progress: Progress | None = None, encoding: str | None = None) -> Loaded:  # fmt: skip
+    """Validate every row of ``path``, then write them all in one transaction (or none).
+
+    The file is read in ``encoding`` when given, else detected (see :func:`_open`); the result
+    names the encoding used."""
 
     required, optional = LAYOUTS[kind]
-    header, rows, handle = _rows(path)
+    header, rows, handle, label = read_rows(path, encoding)
     try:
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in required + optional]
@@ -141,7 +291,7 @@ def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: dateti
         raise CsvInvalid(str(path), problems, total)
     if not drafts:
         raise PlantrackError(f"{path}: no rows to load", hint="the file has a header and nothing else")
-    return _write(conn, kind, drafts, user, now, progress)
+    return dataclasses.replace(_write(conn, kind, drafts, user, now, progress), encoding=label)
 
 
 def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, int],
