@@ -1,13 +1,19 @@
-"""Files people use: CSV saved by Excel in a Chinese locale, CSV reports Excel opens."""
+"""Files people use: CSV saved by Excel in a Chinese locale, CSV reports Excel opens, xlsx reports."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from plantrack.store import bulk
+
+from .conftest import SMALL_PLAN
 
 # Realistic rows of the plan's own evidence, written once in each script.
 NOTES_HANS = [
@@ -177,3 +183,150 @@ def test_our_csv_reader_reads_our_csv_report_back(small, tmp_path: Path) -> None
         titles = [row[1] for _line, row in rows]
     assert header == list(COLUMNS) and encoding == "UTF-8"
     assert titles[0] == "Objective A"
+
+
+# --- xlsx ----------------------------------------------------------------------------------------
+
+ZH_PLAN = SMALL_PLAN.replace(
+    'title = "Objective A"\n', 'title = "Objective A"\n    title_zh = "深圳园区跨境通关便利化"\n'
+).replace('name = "Joint labs"\n', 'name = "Joint labs"\n      name_zh = "港深联合实验室"\n')
+NOTE = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture
+def reported(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The small plan with Chinese titles, obj-a red (3 of 20 labs), a hostile note in 2026-Q3;
+    ``reported(*options)`` writes the 2026-Q3 xlsx report and opens it with openpyxl."""
+    import openpyxl
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(ZH_PLAN, encoding="utf-8")
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan))
+    assert cli("init").exit_code == 0
+    assert cli("measure", "ind-a", "3", "--on", "2026-06-30").exit_code == 0
+    assert cli("log", "obj-a", NOTE, "--on", "2026-08-15").exit_code == 0
+
+    def run(*options: str):  # type: ignore[no-untyped-def]
+        out = tmp_path / "report.xlsx"
+        r = cli(*options, "report", "--format", "xlsx", "--period", "2026-Q3", "--out", out)
+        assert r.exit_code == 0, r.stderr
+        return openpyxl.load_workbook(out)
+
+    return run
+
+
+def column(ws, name: str) -> list[object]:  # type: ignore[no-untyped-def]
+    """The values under the header ``name``."""
+    headers = [c.value for c in ws[1]]
+    return [row[headers.index(name)].value for row in ws.iter_rows(min_row=2)]
+
+
+def cell(ws, row_id: str, name: str):  # type: ignore[no-untyped-def]
+    """The cell in the row whose first column is ``row_id``, under the header ``name``."""
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == row_id:
+            return row[headers.index(name)]
+    raise KeyError(row_id)
+
+
+def test_an_xlsx_report_has_a_sheet_per_section_each_with_a_frozen_header_and_a_filter(reported) -> None:
+    wb = reported()
+    assert wb.sheetnames == [
+        "Summary",
+        "Groups",
+        "Objectives",
+        "Indicators",
+        "Milestones",
+        "Evidence",
+        "Changes",
+    ]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert all(c.font.b for c in ws[1]), ws.title
+    assert column(wb["Objectives"], "ID") == ["obj-a", "obj-b"]
+    assert column(wb["Milestones"], "ID") == ["ms-a1", "ms-a2", "ms-a3"]
+    assert column(wb["Indicators"], "ID") == ["ind-a", "ind-b"]
+    assert wb["Objectives"].column_dimensions["B"].width > len("Objective A")
+
+
+def test_xlsx_dates_are_date_cells_and_figures_are_numbers(reported, cli) -> None:
+    wb = reported()
+    due = cell(wb["Milestones"], "obj-a", "Due")
+    assert due.value == datetime(2025, 6, 30) and due.number_format == "yyyy-mm-dd"
+    progress = cell(wb["Objectives"], "obj-a", "Progress")
+    as_json = cli("report", "--format", "json", "--period", "2026-Q3").json()["objectives"]
+    assert progress.value == pytest.approx(
+        next(o["progress"] for o in as_json if o["id"] == "obj-a"), abs=1e-4
+    )
+    assert progress.value > 0 and progress.number_format == "0.0%"
+    labs = wb["Indicators"]
+    assert column(labs, "Value")[0] == 3 and column(labs, "Target")[0] == 20
+    assert column(labs, "Unit")[0] == "labs"
+    assert column(labs, "Measured on")[0] == datetime(2026, 6, 30)
+    summary = {row[0].value: row[1] for row in wb["Summary"].iter_rows(min_row=2)}
+    assert summary["As of"].value == datetime(2026, 9, 30) and summary["Period"].value == "2026-Q3"
+    assert (
+        isinstance(summary["Progress made"].value, float) and summary["Progress made"].number_format == "0.0%"
+    )
+
+
+def test_a_red_objective_has_its_rag_cell_filled_red(reported) -> None:
+    rag = cell(reported()["Objectives"], "obj-a", "RAG")
+    assert rag.value == "red"
+    assert rag.fill.fgColor.rgb == "FFC62828"
+    assert cell(reported()["Objectives"], "obj-b", "RAG").fill.fgColor.rgb != "FFC62828"
+
+
+def test_a_user_note_starting_with_equals_is_text_not_a_formula(reported, tmp_path: Path) -> None:
+    notes = reported()["Evidence"]
+    texts = column(notes, "Text")
+    assert NOTE in texts
+    assert notes.cell(row=texts.index(NOTE) + 2, column=8).data_type == "s"
+    with zipfile.ZipFile(tmp_path / "report.xlsx") as z:
+        assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_a_traditional_reader_gets_traditional_titles_sheets_and_headers(reported) -> None:
+    wb = reported("--lang", "zh-Hant")
+    assert wb.sheetnames[:3] == ["摘要", "分組", "目標"]
+    objectives = wb["目標"]
+    assert cell(objectives, "obj-a", "標題").value == "深圳園區跨境通關便利化"
+    assert cell(objectives, "obj-a", "英文標題").value == "Objective A"
+    assert cell(objectives, "obj-a", "紅黃綠評級").value == "紅"
+    assert column(wb["指標"], "名稱")[0] == "港深聯合實驗室"
+    summary = {row[0].value: row[1].value for row in wb["摘要"].iter_rows(min_row=2)}
+    assert summary["規劃"] == "測試規劃"
+
+
+def test_a_simplified_reader_gets_simplified_titles(reported) -> None:
+    wb = reported("--lang", "zh-Hans")
+    assert cell(wb["目标"], "obj-a", "标题").value == "深圳园区跨境通关便利化"
+
+
+def test_an_xlsx_report_needs_out(reported, cli) -> None:
+    reported()
+    r = cli("report", "--format", "xlsx", "--period", "2026-Q3")
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert "xlsx reports are files, not text: give --out; --out test-plan-2026-Q3.xlsx" in r.stderr
+
+
+def test_the_same_report_gives_the_same_xlsx_bytes(reported, tmp_path: Path) -> None:
+    reported()
+    first = (tmp_path / "report.xlsx").read_bytes()
+    reported()
+    assert (tmp_path / "report.xlsx").read_bytes() == first
+    assert zipfile.ZipFile(io.BytesIO(first)).testzip() is None
+
+
+def test_xlsx_goes_with_other_formats_into_a_folder(small, tmp_path: Path) -> None:
+    r = small("report", "--format", "md,xlsx,csv", "--period", "2026-Q3", "--out", tmp_path / "out/")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "test-plan-2026-Q3.csv", "test-plan-2026-Q3.md", "test-plan-2026-Q3.xlsx",
+    ]  # fmt: skip
+    assert (tmp_path / "out" / "test-plan-2026-Q3.xlsx").read_bytes().startswith(b"PK")
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "test-plan-2026-Q3.csv").read_text("utf-8-sig"))))
+    assert rows[0][0] == "objective"

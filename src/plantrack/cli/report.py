@@ -22,7 +22,9 @@ def register(app: typer.Typer) -> None:
 
 
 def report(
-    format_: Annotated[str, typer.Option("--format", help="One or more of md, html, json, csv.")] = "md",
+    format_: Annotated[
+        str, typer.Option("--format", help="One or more of md, html, json, csv, xlsx.")
+    ] = "md",
     period: Annotated[
         str | None,
         typer.Option(
@@ -63,6 +65,7 @@ def report(
             update(n, len(chosen) + 1)
     for _fmt, path, text in rendered:
         if path is None:
+            assert isinstance(text, str)  # a binary format needs --out (formats.targets)
             sys.stdout.write(text)
         else:
             formats.atomic_write(path, text)

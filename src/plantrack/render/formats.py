@@ -10,15 +10,16 @@ from pathlib import Path
 
 from plantrack import files
 from plantrack.errors import PlantrackError
-from plantrack.render import html, jsoncsv, markdown
+from plantrack.render import html, jsoncsv, markdown, xlsx
 from plantrack.report import Report
 
 
 @dataclass(frozen=True)
 class Format:
     extension: str
-    render: Callable[[Report], str]
+    render: Callable[[Report], str | bytes]  # bytes for a binary format
     aliases: tuple[str, ...] = ()
+    binary: bool = False  # written to a file only (--out), never to stdout
 
 
 FORMATS: dict[str, Format] = {
@@ -26,6 +27,7 @@ FORMATS: dict[str, Format] = {
     "html": Format(".html", html.render, ("htm",)),
     "json": Format(".json", jsoncsv.render_json),
     "csv": Format(".csv", jsoncsv.render_csv),
+    "xlsx": Format(".xlsx", xlsx.render, ("excel",), binary=True),
 }
 _ALIASES = {alias: name for name, f in FORMATS.items() for alias in f.aliases}
 
@@ -49,14 +51,17 @@ def parse_formats(text: str) -> list[str]:
     return wanted
 
 
-def renderer(fmt: str) -> Callable[[Report], str]:
+def renderer(fmt: str) -> Callable[[Report], str | bytes]:
     return FORMATS[fmt].render
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and rename, so no one reads half a file."""
     try:
-        files.write_text(path, text)
+        if isinstance(data, bytes):
+            files.write_bytes(path, data)
+        else:
+            files.write_text(path, data)
     except OSError as e:
         raise PlantrackError(
             f"cannot write {str(path)!r}: {e.strerror}", hint="choose a writable place with --out"
@@ -68,6 +73,13 @@ def targets(out: str | None, formats: list[str], stem: str) -> list[tuple[str, P
     if out is None:
         if len(formats) > 1:
             raise PlantrackError("several formats need --out", hint="give a folder: --out reports/")
+        chosen = FORMATS[formats[0]]
+        if chosen.binary:
+            # Bytes are no use on a terminal and easily mangled in a pipe: the report needs a file.
+            raise PlantrackError(
+                f"{formats[0]} reports are files, not text: give --out",
+                hint=f"--out {stem}{chosen.extension}",
+            )
         return [(formats[0], None)]
     dest = Path(out).expanduser()
     folder = dest.is_dir() or out.endswith(("/", os.sep)) or (len(formats) > 1 and not dest.suffix)
