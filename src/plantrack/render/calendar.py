@@ -1,10 +1,11 @@
-"""The plan's milestones and review cadence as an iCalendar file (built with icalendar)."""
+"""The plan's milestones and review cadence as an iCalendar file (built with icalendar), in the
+reader's language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from plantrack.core import recurrence
+from plantrack.core import lang, recurrence
 from plantrack.core.progress import Status
 from plantrack.models import State
 
@@ -13,16 +14,21 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
     """Every milestone that is not cancelled, as an all-day event; reviews as a recurring one.
 
     ``stamp`` (DTSTAMP) is when the plan revision was applied, not the clock: the same data gives
-    the same file.
+    the same file. Titles and descriptions are in the reader's language (LANGUAGE says which), plan
+    titles in the reader's script; ids, dates and the review rule stay as they are.
     """
     from icalendar import Calendar, Event, vRecur
 
+    def t(key: str, **values: object) -> str:
+        return lang.t(f"calendar.{key}", **values)
+
+    said = {"language": lang.current()}
     plan = status.plan
     cal = Calendar()
     cal.add("prodid", f"-//plantrack//{plan.id}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", plan.title)
+    cal.add("x-wr-calname", lang.pick(plan.title, plan.title_zh))
     cal.add("x-wr-timezone", plan.timezone)
     for r in sorted(status.objectives, key=lambda r: r.objective.id):
         for m in sorted(r.milestones, key=lambda m: (m.milestone.due, m.milestone.id)):
@@ -33,15 +39,21 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
             e.add("dtstamp", stamp)
             e.add("dtstart", m.milestone.due)
             e.add("dtend", m.milestone.due + timedelta(days=1))
-            e.add("summary", f"{m.milestone.title} ({m.milestone.id})")
+            e.add("summary", f"{lang.pick(m.milestone.title, m.milestone.title_zh)} ({m.milestone.id})", said)
             lines = [
-                f"Milestone of {r.objective.id}: {r.objective.title}",
-                f"State on {today}: {m.state.value}",
+                t(
+                    "milestone_of",
+                    id=r.objective.id,
+                    title=lang.pick(r.objective.title, r.objective.title_zh),
+                ),
+                t("state_on", day=today, state=lang.t(f"common.state.{m.state.value}")),
             ]
-            if m.milestone.title_zh:
-                lines.insert(0, m.milestone.title_zh)
-            e.add("description", "\n".join(lines))
-            e.add("categories", ["milestone", r.objective.id])
+            # The title in the other language too: the Chinese as written, or the English.
+            other = m.milestone.title if lang.is_chinese() else m.milestone.title_zh
+            if other and m.milestone.title_zh:
+                lines.insert(0, other)
+            e.add("description", "\n".join(lines), said)
+            e.add("categories", [t("category.milestone"), r.objective.id])
             e.add("transp", "TRANSPARENT")
             cal.add_component(e)
     if plan.review:
@@ -56,8 +68,8 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
             if "UNTIL=" not in text.upper() and "COUNT=" not in text.upper():
                 text += f";UNTIL={plan.horizon.strftime('%Y%m%d')}"
             e.add("rrule", vRecur.from_ical(text))
-            e.add("summary", f"Plan review: {plan.title}")
-            e.add("description", f"Review of {plan.id} (rule {plan.review})")
-            e.add("categories", ["review"])
+            e.add("summary", t("review", title=lang.pick(plan.title, plan.title_zh)), said)
+            e.add("description", t("review_of", id=plan.id, rule=plan.review), said)
+            e.add("categories", [t("category.review")])
             cal.add_component(e)
     return bytes(cal.to_ical())

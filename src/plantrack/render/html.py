@@ -1,4 +1,5 @@
-"""The report as one self-contained HTML file: jinja2 with autoescape, inline CSS and SVG charts."""
+"""The report as one self-contained HTML file: jinja2 with autoescape, inline CSS and SVG charts,
+in the reader's language, laid out to print on A4."""
 
 from __future__ import annotations
 
@@ -10,22 +11,33 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from plantrack import __version__
+from plantrack.core import lang
 from plantrack.core.progress import IndicatorFacts, bounds_of
 from plantrack.core.text import fmt_num, pct
-from plantrack.limits import LIST_CAP
+from plantrack.limits import LIST_CAP, UPCOMING_DAYS
 from plantrack.render import safe
 from plantrack.render.labels import (
     CHANGE_MARK,
-    CHANGE_WORD,
-    DISAGREEMENT,
     TREND_MARK,
     byline,
+    change_word,
+    counts_words,
+    disagreement,
     entry_summary,
     footer_lines,
+    generated_line,
     indicator_forecast,
     indicator_trend,
     linkable,
     one_line,
+    period_words,
+    sentence_gap,
+    sentences,
+    subtitle,
+    t,
+    title,
+    with_unit,
+    word,
 )
 
 if TYPE_CHECKING:
@@ -33,6 +45,24 @@ if TYPE_CHECKING:
     from plantrack.report import Report
 
 W, H, PAD = 360, 140, 34
+# How each part of a chart is drawn, as SVG presentation attributes on a group around it: they hold
+# wherever the SVG is drawn (a browser, a PDF engine that does not apply the page's CSS to it).
+CHART_STYLE = {
+    "axis": 'stroke="#9ca3af" stroke-width="1"',
+    "lbl": 'font-size="9" fill="#6b7280"',
+    "today": 'stroke="#111827" stroke-width="1" stroke-dasharray="2 2"',
+    "planned": 'fill="none" stroke="#9ca3af" stroke-width="1.5" stroke-dasharray="5 3"',
+    "actual": 'fill="none" stroke="#1565c0" stroke-width="2"',
+    "forecast": 'fill="none" stroke="#ef8f00" stroke-width="1.5" stroke-dasharray="3 3"',
+    "band": 'fill="#ef8f00" fill-opacity="0.18" stroke="none"',
+    "dot": 'fill="#1565c0"',
+}
+
+
+def _group(part: str) -> str:
+    return f"<g {CHART_STYLE[part]}>"
+
+
 BAND_STEPS = 24  # points along the forecast line and its band (the band's edges are curves)
 
 
@@ -89,33 +119,46 @@ def chart(r: IndicatorResult, series: tuple[tuple[date, float], ...], as_of: dat
         return " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
 
     dp = r.decimals
-    drawn_parts = ["planned path"] if planned else []
-    drawn_parts.append("actual values")
+    drawn_parts = [t("chart.planned")] if planned else []
+    drawn_parts.append(t("chart.actual"))
     if line:
-        drawn_parts.append("forecast with its 80 % prediction interval")
-    shows = ", ".join(drawn_parts)
+        drawn_parts.append(t("chart.forecast"))
+    shows = t("list_sep").join(drawn_parts)
+    name = title(i.name, i.name_zh)
+    # Scaled to its box by CSS (width 100 %, height auto), it keeps the viewBox's aspect ratio.
     parts = [
         f'<svg class="chart" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
-        f'aria-label="{escape(i.name)}: {escape(shows)}">',
-        f"<title>{escape(i.name)}</title>",
+        f'preserveAspectRatio="xMidYMid meet" aria-label="{escape(name)}: {escape(shows)}">',
+        f"<title>{escape(name)}</title>",
+        _group("axis"),
         f'<line x1="{PAD}" y1="{H - 22}" x2="{W - 8}" y2="{H - 22}" class="axis"/>',
-        f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{H - 22}" class="axis"/>',
+        f'<line x1="{PAD}" y1="8" x2="{PAD}" y2="{H - 22}" class="axis"/></g>',
+        _group("lbl"),
         f'<text x="{PAD - 4}" y="14" class="lbl" text-anchor="end">{escape(fmt_num(hi, dp))}</text>',
         f'<text x="{PAD - 4}" y="{H - 22}" class="lbl" text-anchor="end">{escape(fmt_num(lo, dp))}</text>',
         f'<text x="{PAD}" y="{H - 6}" class="lbl">{x0.isoformat()}</text>',
-        f'<text x="{W - 8}" y="{H - 6}" class="lbl" text-anchor="end">{x1.isoformat()}</text>',
+        f'<text x="{W - 8}" y="{H - 6}" class="lbl" text-anchor="end">{x1.isoformat()}</text></g>',
     ]
     if upper:
-        parts.append(f'<polygon points="{pts(upper + lower[::-1])}" class="band"/>')
-    parts.append(f'<line x1="{x(as_of):.1f}" y1="8" x2="{x(as_of):.1f}" y2="{H - 22}" class="today"/>')
+        parts.append(f'{_group("band")}<polygon points="{pts(upper + lower[::-1])}" class="band"/></g>')
+    parts.append(
+        f'{_group("today")}<line x1="{x(as_of):.1f}" y1="8" x2="{x(as_of):.1f}" y2="{H - 22}" class="today"/></g>'
+    )
     if planned:
-        parts.append(f'<polyline points="{pts(planned)}" class="planned"/>')
+        parts.append(f'{_group("planned")}<polyline points="{pts(planned)}" class="planned"/></g>')
     if line:
-        parts.append(f'<polyline points="{pts(line)}" class="forecast"/>')
-    parts.append(f'<polyline points="{pts(actual)}" class="actual"/>')
+        parts.append(f'{_group("forecast")}<polyline points="{pts(line)}" class="forecast"/></g>')
+    parts.append(f'{_group("actual")}<polyline points="{pts(actual)}" class="actual"/></g>')
+    parts.append(_group("dot"))
     parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="2.5" class="dot"/>' for d, v in actual]
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return Markup("".join(parts))
+
+
+def tm(key: str, **values: object) -> Markup:
+    """A report message as HTML: the catalogue's text escaped, its values escaped unless they are
+    markup already (a link to a source, a badge), so a sentence can hold them in any word order."""
+    return Markup(escape(lang.t(f"report.{key}"))).format(**values)
 
 
 def _env() -> Any:
@@ -138,11 +181,11 @@ def _env() -> Any:
     env.filters["num"] = fmt_num
     env.filters["fmt_num"] = fmt_num
     env.filters["one_line"] = one_line
-    env.globals["linkable"] = linkable
-    env.globals["summary"] = entry_summary
-    env.globals["byline"] = byline
-    env.globals["indicator_trend"] = indicator_trend
-    env.globals["indicator_forecast"] = indicator_forecast
+    env.globals.update(
+        linkable=linkable, summary=entry_summary, byline=byline, indicator_trend=indicator_trend,
+        indicator_forecast=indicator_forecast, t=t, tm=tm, word=word, title=title,
+        change_word=change_word, counts_words=counts_words, with_unit=with_unit, sentences=sentences,
+    )  # fmt: skip
     return env
 
 
@@ -159,12 +202,17 @@ def render(r: Report) -> str:
             s=s,
             st=r.stocktake,
             charts=charts,
+            lang=lang.current(),
+            heading=title(r.plan_title, r.plan_title_zh),
+            subheading=subtitle(r.plan_title, r.plan_title_zh),
+            period_words=period_words(r),
+            sep=sentence_gap(),
             change_mark=CHANGE_MARK,
-            change_word=CHANGE_WORD,
             trend_mark=TREND_MARK,
-            disagreement=DISAGREEMENT,
+            disagreement=disagreement(),
             cap=LIST_CAP,
+            upcoming_days=UPCOMING_DAYS,
             footer=footer_lines(r),
-            version=__version__,
+            generated=generated_line(r, __version__),
         )
     )

@@ -1,10 +1,11 @@
-"""What the report renderers share: labels, number formats, safe links, list caps."""
+"""What the report renderers share: words from the catalogue, number formats, safe links, list caps."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
+from plantrack.core import lang
 from plantrack.core.text import fmt_num
 from plantrack.render.dashboard import forecast_line, trend_line
 
@@ -15,11 +16,67 @@ if TYPE_CHECKING:
 
 # Progress since the end of the previous period (not the growth-rate trend).
 CHANGE_MARK = {"up": "▲", "down": "▼", "flat": "▶", "new": "•", "none": "–"}
+# The CSV report's "change" column: data, so in English whatever the reader's language.
 CHANGE_WORD = {"up": "up", "down": "down", "flat": "unchanged", "new": "new", "none": "no data"}
 # The growth-rate trend, with an arrow for the desired direction (as on the dashboard).
 TREND_MARK = {"strong": "⇑", "moderate": "↑", "limited": "→", "worsening": "↓", "insufficient-data": "·"}
-DISAGREEMENT = "computed progress and a fresh assessment differ by two or more steps"
 _SAFE_SCHEME = re.compile(r"(?i)^(https?|ftp)://")
+
+
+def t(key: str, **values: object) -> str:
+    """A report message in the reader's language (the ``report`` domain of the catalogue)."""
+    return lang.t(f"report.{key}", **values)
+
+
+def word(kind: str, value: str) -> str:
+    """A shared word (``common.<kind>.<value>``: rag, trend, level, state, kind, park); an unknown
+    value is shown as it is rather than failing a whole report."""
+    try:
+        return lang.t(f"common.{kind}.{value}")
+    except KeyError:
+        return value
+
+
+def labelled(label: str, value: str) -> str:
+    """A label and its value: "Trend: strong" ("趋势：明显改善", with the full-width colon)."""
+    return t("labelled", label=label, value=value)
+
+
+def sentence_gap() -> str:
+    """What goes between two sentences: a space in English, nothing after a Chinese "。"."""
+    return "" if lang.is_chinese() else " "
+
+
+def sentences(*parts: str) -> str:
+    return sentence_gap().join(p for p in parts if p)
+
+
+def change_word(change: str) -> str:
+    return t(f"change.{change}")
+
+
+def disagreement() -> str:
+    return t("disagreement")
+
+
+def counts_words(counts: dict[str, int]) -> str:
+    """Objectives by RAG in words ("1 green, 1 monitored"); "none" without any."""
+    return t("list_sep").join(t("count_of", n=n, what=word("rag", rag)) for rag, n in counts.items()) or t(
+        "none"
+    )
+
+
+def title(english: str, chinese: str | None) -> str:
+    """Plan text for the reader: the Chinese in the reader's script, else the English."""
+    return lang.pick(english, chinese)
+
+
+def subtitle(english: str, chinese: str | None) -> str | None:
+    """The plan's title in the other language, shown under the reader's: the Chinese as written
+    beside an English report, the English beside a Chinese one (None where there is no other)."""
+    if lang.is_chinese():
+        return english if chinese else None
+    return chinese
 
 
 def linkable(url: str | None) -> bool:
@@ -32,13 +89,19 @@ def one_line(text: str | None, limit: int = 400) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def entry_summary(e: Entry) -> str:
+def with_unit(value: float | None, unit: str, decimals: int | None = None) -> str:
+    """A figure followed by its unit ("9 labs"); the figure alone where the indicator has none."""
+    figure = fmt_num(value, decimals)
+    return f"{figure} {unit}" if unit and value is not None else figure
+
+
+def entry_summary(e: Entry, unit: str = "") -> str:
     if e.kind.value == "measurement":
-        head = f"= {fmt_num(e.value)}"
+        head = f"= {with_unit(e.value, unit)}"
     elif e.kind.value == "milestone":
-        head = f"→ {e.state.value if e.state else '?'}"
+        head = f"→ {word('state', e.state.value) if e.state else '?'}"
     elif e.kind.value == "assessment":
-        head = f"assessed {e.level.value if e.level else '?'}:"
+        head = t("assessed", level=word("level", e.level.value) if e.level else "?")
     else:
         head = ""
     return " ".join(p for p in (head, one_line(e.text)) if p)
@@ -46,14 +109,17 @@ def entry_summary(e: Entry) -> str:
 
 def objective_trend(o: ObjectiveResult) -> str:
     """The objective's trend in words; '—' for one without indicators (it cannot have one)."""
-    return f"{TREND_MARK[o.trend.value]} {o.trend.value}" if o.objective.indicators else "—"
+    if not o.objective.indicators:
+        return "—"
+    return f"{TREND_MARK[o.trend.value]} {word('trend', o.trend.value)}"
 
 
 def confidence_words(c: Confidence | None) -> str:
     """The latest assessment: its level and date, marked stale; '—' without one."""
     if c is None:
         return "—"
-    return f"{c.level.value} on {c.on.isoformat()}" + (f" (stale, {c.age_days} days old)" if c.stale else "")
+    said = t("level_on", level=word("level", c.level.value), day=c.on.isoformat())
+    return said + (f" ({t('stale_days', days=c.age_days)})" if c.stale else "")
 
 
 def indicator_trend(r: IndicatorResult) -> str:
@@ -71,11 +137,21 @@ def byline(committed_by: str | None, above: str | None) -> str:
     return committed_by if committed_by and committed_by != above else ""
 
 
+def period_words(r: Report) -> str:
+    """The report's period: "Report for 2026-Q3", or "…, period to date, as of 2026-11-24" before its end."""
+    head = t("report_for", period=r.period.label)
+    return f"{head}{t('list_sep')}{t('to_date', day=r.as_of.isoformat())}" if r.to_date else head
+
+
 def footer_lines(r: Report) -> list[str]:
-    known = r.known_at or "everything recorded when the report was generated"
-    return [
-        f"As of {r.as_of.isoformat()} · known at {known} · plan revision {r.revision} (sha256 {r.revision_sha[:12]})",
-    ]
+    figures = {"day": r.as_of.isoformat(), "revision": r.revision, "sha": r.revision_sha[:12]}
+    if r.known_at is None:
+        return [t("footer_all", **figures)]
+    return [t("footer", known=r.known_at, **figures)]
+
+
+def generated_line(r: Report, version: str) -> str:
+    return t("generated", at=r.generated_at, version=version)
 
 
 def file_stem(r: Report) -> str:

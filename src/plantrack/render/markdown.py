@@ -1,41 +1,78 @@
-"""The report as Markdown: user text escaped, every figure citing its entries."""
+"""The report as Markdown: user text escaped, every figure citing its entries, in the reader's language."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from plantrack import __version__
-from plantrack.core.text import fmt_num, pct
+from plantrack.core.text import pct
 from plantrack.limits import LIST_CAP, UPCOMING_DAYS
 from plantrack.models import Entry
 from plantrack.render.labels import (
     CHANGE_MARK,
-    DISAGREEMENT,
     TREND_MARK,
     byline,
     confidence_words,
+    counts_words,
+    disagreement,
     entry_summary,
     footer_lines,
+    generated_line,
     indicator_forecast,
     indicator_trend,
+    labelled,
     linkable,
     objective_trend,
     one_line,
+    period_words,
+    sentences,
+    subtitle,
+    t,
+    title,
+    with_unit,
+    word,
 )
 from plantrack.report import Report
 
-# User text never starts a line here (it follows a list marker or a table pipe), so only the
-# characters that act mid-line need escaping; < > & become entities so no HTML gets through.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+# What would turn user text into markup or a link, and nothing else (CommonMark and GitHub's
+# extensions), so that "R&D" stays "R&D":
+#  - a "<" that opens a tag, a comment or an autolink: written as entities, "&lt;b&gt;";
+#  - an "&" that would start an entity ("&amp;", "&#39;"): backslash-escaped;
+#  - the inline punctuation of emphasis, code, links, tables and strikethrough, and "_" only where
+#    it can open or close emphasis (not inside a word: snake_case stays as it is);
+#  - bare web and mail addresses, which GitHub turns into links: their ":", "www." dot and "@".
+_INLINE = re.compile(
+    r"(?P<tag><[A-Za-z/!?][^<>]*>?)"
+    r"|(?P<entity>&(?=#?\w+;))"
+    r"|(?P<punct>[\\`*\[\]|~])"
+    r"|(?P<under>(?<![^\W_])_|_(?![^\W_]))"
+    r"|(?P<link>(?i:(?<=https)|(?<=http)|(?<=ftp)|(?<=mailto)):|(?i:(?<=\bwww))\.|@)"
+)
+# At the start of a line (a heading, a list item's first words) these open a block: a heading, a
+# quotation, a list item ("- ", "1. "), a rule or a heading's underline ("---", "===").
+_BLOCK = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[-=]+\s*$)")
+
+
+def _inline(m: re.Match[str]) -> str:
+    if m.group("tag") is not None:
+        tag = m.group("tag")
+        closed = tag.endswith(">")
+        inner = tag[1:-1] if closed else tag[1:]
+        return "&lt;" + _INLINE.sub(_inline, inner) + ("&gt;" if closed else "")
+    return "\\" + m.group(0)
 
 
 def md(text: object) -> str:
-    """User text as inert Markdown: one line, HTML and Markdown punctuation neutralised."""
+    """User text as inert Markdown on one line: what would become markup or a link is escaped,
+    nothing else (control characters are shown as escapes)."""
     s = one_line(str(text) if text is not None else "")
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _SPECIAL.sub(r"\\\1", s)
+    s = _INLINE.sub(_inline, s)
+    lead = _BLOCK.match(s)
+    if lead:
+        n = lead.end()
+        s = s[:n] + "\\" + s[n:] if s[:1].isdigit() else "\\" + s
     return "".join(ch if ch >= " " else f"\\x{ord(ch):02x}" for ch in s)
 
 
@@ -55,8 +92,12 @@ def _cites(entries: Sequence[Entry]) -> str:
     return ", ".join(cite(e) for e in entries) or "—"
 
 
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {rag}" for rag, n in counts.items()) or "none"
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _trend(value: str) -> str:
+    return f"{TREND_MARK[value]} {word('trend', value)}"
 
 
 def render(r: Report) -> str:
@@ -64,215 +105,210 @@ def render(r: Report) -> str:
     issuer = s.plan.committed_by
     out: list[str] = []
     w = out.append
-    w(f"# {md(r.plan_title)}")
-    if r.plan_title_zh:
-        w(f"{md(r.plan_title_zh)}")
+    w(f"# {md(title(r.plan_title, r.plan_title_zh))}")
+    other = subtitle(r.plan_title, r.plan_title_zh)
+    if other:
+        w(md(other))
     w("")
-    w(f"**Report for {md(r.period.label)}** ({r.period.start} to {r.period.end})")
+    span = t("span", start=r.period.start, end=r.period.end)
+    w(f"**{md(period_words(r))}** {span}")
     if issuer:
         w("")
-        w(f"Committed by {md(issuer)}, unless an objective says otherwise.")
+        w(md(t("committed_by_plan", who=issuer)))
     w("")
-    w("## Headline")
+    w(f"## {t('h.headline')}")
     w("")
-    w(
-        f"- Progress made: **{pct(s.progress)}** from {s.measured} of {s.total} objectives, "
-        f"against **{pct(s.expected)}** expected: **{s.rag.value.upper()}**"
-    )
-    w(f"- Time elapsed: {pct(s.elapsed)} of {s.plan.adopted} → {s.plan.horizon}")
-    w(f"- Trend: {TREND_MARK[s.trend.value]} {s.trend.value}")
-    w("- Objectives by status: " + _counts(s.counts))
+    progress_line = t(
+        "progress_line", label=t("progress_made"), progress=f"**{pct(s.progress)}**",
+        rests=t("from_objectives", measured=s.measured, total=s.total), expected=f"**{pct(s.expected)}**",
+        rag=f"**{word('rag', s.rag.value).upper()}**",
+    )  # fmt: skip
+    w(f"- {progress_line}")
+    elapsed = t("elapsed_line", label=t("time_elapsed"), share=pct(s.elapsed), start=s.plan.adopted,
+                end=s.plan.horizon)  # fmt: skip
+    w(f"- {elapsed}")
+    w(f"- {labelled(t('trend'), _trend(s.trend.value))}")
+    w(f"- {labelled(t('by_status'), md(counts_words(s.counts)))}")
     w("")
-    w("## By sector, theme and park")
+    w(f"## {t('h.groups')}")
     w("")
-    w("Without progress, a group shows the trend of its objectives.")
+    w(t("groups_note"))
     w("")
-    w("| group | | progress | expected | RAG | measured | by status | trend |")
+    w(_row(t("col.group"), "", t("col.progress"), t("col.expected"), t("col.rag"), t("col.measured"),
+           t("col.by_status"), t("col.trend")))  # fmt: skip
     w("|---|---|---:|---:|---|---:|---|---|")
     for kind in ("sector", "theme", "park"):
         for g in s.groups.get(kind, ()):
-            w(
-                f"| {kind} | {md(g.name)} | {pct(g.progress)} | {pct(g.expected)} | {g.rag.value} | "
-                f"{g.measured}/{g.objectives} | {_counts(g.counts)} | {TREND_MARK[g.trend.value]} {g.trend.value} |"
-            )
+            w(_row(t(f"group.{kind}"), md(title(g.name, g.name_zh)), pct(g.progress), pct(g.expected),
+                   word("rag", g.rag.value), f"{g.measured}/{g.objectives}", md(counts_words(g.counts)),
+                   _trend(g.trend.value)))  # fmt: skip
     w("")
-    w("## Objectives")
+    w(f"## {t('h.objectives')}")
     w("")
-    w(
-        "Change: ▲ up, ▼ down, ▶ unchanged since the end of the previous period, • new. "
-        "Trend: the growth rate of the objective's indicators. "
-        f"≠: {DISAGREEMENT}."
-    )
+    w(sentences(t("change_legend"), t("trend_legend"), labelled("≠", disagreement()) + t("full_stop")))
     w("")
-    w(
-        "| RAG | objective | title | progress | expected | change | trend | confidence | milestones "
-        "| overdue | sources |"
-    )
+    w(_row(t("col.rag"), t("col.objective"), t("col.title"), t("col.progress"), t("col.expected"),
+           t("col.change"), t("col.trend"), t("col.confidence"), t("col.milestones"), t("col.overdue"),
+           t("col.sources")))  # fmt: skip
     w("|---|---|---|---:|---:|:-:|---|---|---:|---:|---|")
     for row in r.rows:
         o = row.result
         ms = f"{o.done}/{o.total}" if o.objective.milestones else "—"
-        rag = o.rag.value + (" ≠" if o.disagreement else "")
+        rag = word("rag", o.rag.value) + (" ≠" if o.disagreement else "")
         by = byline(o.objective.committed_by, issuer)
-        title = (md(f"[{by}]") + " " if by else "") + md(o.objective.title)
-        w(
-            f"| {rag} | `{code(o.objective.id)}` | {title} | {pct(o.progress)} | {pct(o.expected)} | "
-            f"{CHANGE_MARK[row.change]} | {objective_trend(o)} | {confidence_words(o.confidence)} | {ms} | "
-            f"{o.overdue or ''} | {_cites(row.sources)} |"
-        )
+        name = (md(f"[{by}]") + " " if by else "") + md(title(o.objective.title, o.objective.title_zh))
+        w(_row(rag, f"`{code(o.objective.id)}`", name, pct(o.progress), pct(o.expected),
+               CHANGE_MARK[row.change], objective_trend(o), md(confidence_words(o.confidence)), ms,
+               o.overdue or "", _cites(row.sources)))  # fmt: skip
     w("")
     judged = [row for row in r.rows if row.result.confidence is not None]
     if judged:
-        w("## Delivery confidence")
+        w(f"## {t('h.confidence')}")
         w("")
-        w("The latest assessment of each objective that has one, with its reasoning.")
+        w(sentences(t("confidence_note"), t("stale_after", days=s.plan.assessment_days)))
         w("")
         for row in judged:
             o = row.result
             conf = o.confidence
             assert conf is not None
-            line = f"- `{code(o.objective.id)}` **{conf.level.value}** on {conf.on}"
+            line = f"- `{code(o.objective.id)}` " + t(
+                "level_on", level=f"**{word('level', conf.level.value)}**", day=conf.on
+            )
             if conf.stale:
-                line += f" (stale: {conf.age_days} days old)"
+                line += f" ({t('stale_days', days=conf.age_days)})"
             if row.assessment is not None:
-                line += f" · {cite(row.assessment)} · {md(row.assessment.user)}: {md(row.assessment.text)}"
+                line += f" · {cite(row.assessment)} · " + labelled(
+                    md(row.assessment.user), md(row.assessment.text)
+                )
             if o.disagreement:
-                line += f" · ≠ progress says **{o.progress_rag.value}**"
+                line += " · ≠ " + t("progress_says", rag=f"**{word('rag', o.progress_rag.value)}**")
             w(line)
         w("")
-    inds = [(row, ir) for row in r.rows for ir in row.result.indicators]
-    if inds:
-        w("## Indicators")
-        w("")
-        w(
-            "Forecasts: least-squares line with its 80 % prediction interval, only with at least "
-            "3 points spanning 180 days."
-        )
-        w("")
-        w("| indicator | name | value | target | progress | trend | forecast | source |")
-        w("|---|---|---:|---:|---:|---|---|---|")
-        for row, ir in inds:
-            i = ir.indicator
-            unit = f" {i.unit}" if i.unit else ""
-            target = (
-                f"{fmt_num(i.target, ir.decimals)} by {i.target_date}" if i.target is not None else "none"
-            )
-            by = byline(i.committed_by, row.result.objective.committed_by)
-            name = (md(f"[{by}]") + " " if by else "") + md(i.name)
-            src = row.indicator_sources.get(i.id)
-            w(
-                f"| `{code(i.id)}` | {name} | {md(fmt_num(ir.value, ir.decimals) + unit)} | {md(target)} | "
-                f"{pct(ir.progress)} | {TREND_MARK[ir.trend.status.value]} {md(indicator_trend(ir))} | "
-                f"{md(indicator_forecast(ir))} | {cite(src) if src else '—'} |"
-            )
-        w("")
+    _indicators(w, r)
     st = r.stocktake
     c = st.counts
-    w(f"## What changed in {md(r.period.label)}")
+    w(f"## {md(t('h.changed', period=r.period.label))}")
     w("")
-    w(
-        f"{c['entries']} entries dated in the period: {c['completed']} milestones completed, "
-        f"{c['measurements']} measurements, {c['notes']} notes, {c['assessments']} assessments; "
-        f"{len(st.rag_changes)} RAG changes, "
-        f"{len(st.slips)} slipped due dates, {c['retractions']} retractions."
-    )
+    summary = t(
+        "changed_summary", entries=c["entries"], completed=c["completed"], measurements=c["measurements"],
+        notes=c["notes"], assessments=c["assessments"], rag_changes=len(st.rag_changes), slips=len(st.slips),
+        retractions=c["retractions"],
+    )  # fmt: skip
+    w(summary)
     w("")
+
+    def entry_line(e: Entry) -> str:
+        return f"{e.on} · `{code(e.target)}` {md(entry_summary(e, r.unit_of(e)))} · {cite(e)} · {md(e.user)}"
+
+    _section(w, t("h.completed"), [entry_line(e) for e in st.completed], c["completed"])
+    _section(w, t("h.measurements"), [entry_line(e) for e in st.measurements], c["measurements"])
+    _section(w, t("h.assessments"), [entry_line(e) for e in st.assessments], c["assessments"])
     _section(
         w,
-        "Milestones completed",
+        t("h.rag_changes", day=r.previous.as_of.isoformat()),
         [
-            f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
-            for e in st.completed
-        ],
-        c["completed"],
-    )
-    _section(
-        w,
-        "Measurements",
-        [
-            f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
-            for e in st.measurements
-        ],
-        c["measurements"],
-    )
-    _section(
-        w,
-        "Assessments",
-        [
-            f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}"
-            for e in st.assessments
-        ],
-        c["assessments"],
-    )
-    prev_label = r.previous.as_of.isoformat()
-    _section(
-        w,
-        f"RAG changes since {prev_label}",
-        [
-            f"`{code(x.result.objective.id)}` {x.previous.rag.value if x.previous else '?'} → **{x.result.rag.value}** · {_cites(x.sources)}"
+            f"`{code(x.result.objective.id)}` {word('rag', x.previous.rag.value) if x.previous else '?'} → "
+            f"**{word('rag', x.result.rag.value)}** · {_cites(x.sources)}"
             for x in st.rag_changes
         ],
     )
     _section(
         w,
-        "Slipped due dates",
+        t("h.slips"),
         [
-            f"{md(x.kind)} `{code(x.object_id)}`: {x.old} → {x.new} (plan revision {x.revision}, {md(x.user)}, {x.applied_at})"
+            labelled(f"{md(_object_word(x.kind))} `{code(x.object_id)}`", f"{x.old} → {x.new}")
+            + f" ({md(t('slip_detail', revision=x.revision, user=x.user, at=x.applied_at))})"
             for x in st.slips
         ],
     )
     _section(
         w,
-        "Retractions",
+        t("h.retractions"),
         [
-            f"{e.on} · {cite(e)} withdrew {('#' + str(old.id)) if old else 'an entry'} on `{code(e.target)}`: {md(e.text)} · {md(e.user)}"
+            f"{e.on} · {cite(e)} "
+            + labelled(
+                t("withdrew", what=f"#{old.id}" if old else md(t("an_entry")), target=f"`{code(e.target)}`"),
+                md(e.text),
+            )
+            + f" · {md(e.user)}"
             for e, old in st.retractions
         ],
         c["retractions"],
     )
-    _section(
-        w,
-        "Other evidence",
-        [f"{e.on} · `{code(e.target)}` {md(entry_summary(e))} · {cite(e)} · {md(e.user)}" for e in st.notes],
-        c["notes"],
-    )
-    _section(
-        w,
-        "Overdue milestones",
-        [
-            f"due {m.milestone.due} · `{code(m.milestone.id)}` {md(m.milestone.title)} ({m.state.value}; objective `{code(o.objective.id)}`)"
-            for o, m in st.overdue
-        ],
-    )
-    _section(
-        w,
-        f"Due in the next {UPCOMING_DAYS} days",
-        [
-            f"due {m.milestone.due} · `{code(m.milestone.id)}` {md(m.milestone.title)} ({m.state.value}; objective `{code(o.objective.id)}`)"
-            for o, m in st.upcoming
-        ],
-    )
+    _section(w, t("h.other"), [entry_line(e) for e in st.notes], c["notes"])
+    for heading, pairs in ((t("h.overdue"), st.overdue), (t("h.upcoming", days=UPCOMING_DAYS), st.upcoming)):
+        _section(
+            w,
+            heading,
+            [
+                f"{t('due_on', day=m.milestone.due)} · `{code(m.milestone.id)}` "
+                f"{md(title(m.milestone.title, m.milestone.title_zh))} "
+                + t(
+                    "milestone_state",
+                    state=word("state", m.state.value),
+                    objective=t("of_objective", id=f"`{code(o.objective.id)}`"),
+                )
+                for o, m in pairs
+            ],
+        )
     w("---")
     w("")
     for line in footer_lines(r):  # system text only: dates, revision, digest
-        w(line)
+        w(md(line))
         w("")
-    w(f"Generated at {r.generated_at} by plantrack {__version__}")
+    w(md(generated_line(r, __version__)))
     return "\n".join(out) + "\n"
 
 
-def _section(w, title: str, lines: list[str], total: int | None = None) -> None:  # type: ignore[no-untyped-def]
+def _indicators(w: Callable[[str], None], r: Report) -> None:
+    """Each indicator's value and target with their unit, expected progress, trend and forecast,
+    as the HTML report's charts caption them."""
+    inds = [(row, ir) for row in r.rows for ir in row.result.indicators]
+    if not inds:
+        return
+    w(f"## {t('h.indicators')}")
+    w("")
+    w(t("forecast_note"))
+    w("")
+    w(_row(t("col.indicator"), t("col.name"), t("col.value"), t("col.target"), t("col.progress"),
+           t("col.expected"), t("col.trend"), t("col.forecast"), t("col.source")))  # fmt: skip
+    w("|---|---|---:|---:|---:|---:|---|---|---|")
+    for row, ir in inds:
+        i = ir.indicator
+        dp = ir.decimals
+        target = (
+            t("target_by", target=with_unit(i.target, i.unit, dp), day=i.target_date)
+            if i.target is not None
+            else t("none")
+        )
+        by = byline(i.committed_by, row.result.objective.committed_by)
+        name = (md(f"[{by}]") + " " if by else "") + md(title(i.name, i.name_zh))
+        src = row.indicator_sources.get(i.id)
+        w(_row(f"`{code(i.id)}`", name, md(with_unit(ir.value, i.unit, dp)), md(target), pct(ir.progress),
+               pct(ir.expected), f"{TREND_MARK[ir.trend.status.value]} {md(indicator_trend(ir))}",
+               md(indicator_forecast(ir)), cite(src) if src else "—"))  # fmt: skip
+    w("")
+
+
+def _object_word(kind: str) -> str:
+    try:
+        return t(f"object.{kind}")
+    except KeyError:
+        return kind
+
+
+def _section(w: Callable[[str], None], heading: str, lines: list[str], total: int | None = None) -> None:
     """A list, at most LIST_CAP lines (the latest ones), under a heading with the exact count."""
     total = len(lines) if total is None else total
-    w(f"### {title} ({total})")
+    w(f"### {md(t('count', title=heading, n=total))}")
     w("")
     if not lines:
-        w("None.")
+        w(t("none_listed"))
     shown = lines[:LIST_CAP] if total == len(lines) else lines
     if total > len(shown):
-        w(f"- … {total - len(shown)} earlier, not listed")
+        w(f"- {t('earlier', n=total - len(shown))}")
     for line in shown:
         w(f"- {line}")
     if total == len(lines) and len(lines) > LIST_CAP:
-        w(f"- … and {len(lines) - LIST_CAP} more")
+        w(f"- {t('more', n=len(lines) - LIST_CAP)}")
     w("")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from plantrack.core import progress
 from plantrack.core.dates import Period, last_complete_quarter
@@ -74,10 +75,21 @@ class Report:
         default_factory=dict
     )  # indicator -> measurements
     entries_by_id: dict[int, Entry] = field(default_factory=dict)
+    # The period had not ended on the as-of date: the report covers the period to date.
+    to_date: bool = False
 
     @property
     def plan_id(self) -> str:
         return self.status.plan.id
+
+    @cached_property
+    def units(self) -> dict[str, str]:
+        """Each indicator's unit, by indicator id ("" where it has none), for its measurements."""
+        return {i.id: i.unit for o in self.status.plan.objectives for i in o.indicators}
+
+    def unit_of(self, entry: Entry) -> str:
+        """The unit of a measurement (its indicator's); "" for any other entry."""
+        return self.units.get(entry.target, "") if entry.kind.value == "measurement" else ""
 
 
 def change_of(now: float | None, before: float | None) -> str:
@@ -93,4 +105,11 @@ def change_of(now: float | None, before: float | None) -> str:
 
 
 def default_period(today: date) -> Period:
+    """The last complete quarter: a scheduled report covers a period that is over."""
     return last_complete_quarter(today)
+
+
+def as_of_for(period: Period, today: date) -> date:
+    """Where no as-of date is given: the period's end, or today while the period is not over (a
+    report never dates itself in the future)."""
+    return min(period.end, today)

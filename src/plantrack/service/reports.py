@@ -14,7 +14,7 @@ from plantrack.core.dates import Period, utc_stamp, zone
 from plantrack.core.progress import Status
 from plantrack.limits import LIST_CAP, UPCOMING_DAYS
 from plantrack.models import State
-from plantrack.report import ObjectiveRow, Report, Slip, Stocktake, change_of
+from plantrack.report import ObjectiveRow, Report, Slip, Stocktake, as_of_for, change_of
 from plantrack.service import readings
 from plantrack.store import ledger, revisions
 
@@ -31,7 +31,9 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     """Everything the report shows, computed once."""
     plan, rev = readings.plan_known_at(conn, known_at)
     stamp = utc_stamp(known_at) if known_at is not None else None
-    day = as_of if as_of is not None else period.end
+    # "Today" of the report: the day it is known at when regenerated as sent, else the clock's.
+    today = (known_at or now).astimezone(zone(plan.timezone)).date()
+    day = as_of if as_of is not None else as_of_for(period, today)
     current, current_facts = readings.status_and_facts(conn, day, known_at)
     before_day = min(period.start - timedelta(days=1), day)
     previous = readings.status(conn, before_day, known_at)
@@ -144,6 +146,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         stocktake=stock,
         series={k: tuple(v) for k, v in series.items()},
         entries_by_id=by_id,
+        to_date=day < period.end,
     )
 
 
