@@ -223,7 +223,7 @@ def test_a_bad_row_records_nothing_and_is_named(small, tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "3 problems; nothing was recorded" in r.stderr
     assert "row 3, column 'value': 'lots' is not a number" in r.stderr
-    assert "row 4, column 'id': 'ind-x' is not a indicator of the plan" in r.stderr
+    assert "row 4, column 'id': 'ind-x' is not an indicator of the plan" in r.stderr
     assert "row 5, column 'on'" in r.stderr
     assert count_entries() == 0
 

@@ -412,3 +412,28 @@ def parse_span(text: str) -> relativedelta:
     if unit == "week":
         return relativedelta(weeks=n)
     return relativedelta(months=n * {"month": 1, "quarter": 3, "half": 6, "year": 12}[unit])
+
+
+# --- phrases typed without quotes ------------------------------------------------------------
+
+_MONTHS = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+_N = r"(?:\d+|a|an|one)"
+_U = "|".join(sorted(_UNITS, key=len, reverse=True))
+_W = "|".join(sorted(_WEEKDAY_ABBR, key=len, reverse=True))
+# The forms of ACCEPTED (and of spans) that are written as several words.
+_PHRASE = re.compile(
+    rf"{_N} (?:{_U})(?: ago)?|in {_N} (?:{_U})|(?:last|next|this) (?:{_W}|{_U})"
+    r"|q[1-4] \d{4}|\d{4} q[1-4]|h[12] \d{4}|\d{4} h[12]|fy \d{4}[/-]\d{2,4}"
+    rf"|\d{{1,2}} (?:{_MONTHS}),? \d{{4}}|(?:{_MONTHS}) \d{{1,2}},? \d{{4}}|(?:{_MONTHS}),? \d{{4}}"
+)
+
+
+def phrase_length(words: list[str]) -> int:
+    """How many of ``words`` (as a shell split them) make one date, period or span that was typed
+    without quotes, e.g. ``3 days ago``, ``6 months``, ``last friday``, ``Q3 2026``, ``30 Sep 2026``:
+    the longest such phrase at the start, else 1. Only these closed forms join, so an argument
+    typed after a one-word date is never taken into it."""
+    for n in (3, 2):
+        if len(words) >= n and _PHRASE.fullmatch(" ".join(words[:n]).casefold()):
+            return n
+    return 1

@@ -98,6 +98,7 @@ class _Checker:
         self.source = source
         self.lines = lines
         self.problems: list[tuple[int, str]] = []
+        self.warnings: list[tuple[int, str]] = []  # worth a look, not a reason to refuse the plan
 
     def line(self, path: tuple[Any, ...]) -> int:
         p = path
@@ -109,6 +110,9 @@ class _Checker:
 
     def add(self, path: tuple[Any, ...], what: str) -> None:
         self.problems.append((self.line(path), what))
+
+    def warn(self, path: tuple[Any, ...], what: str) -> None:
+        self.warnings.append((self.line(path), what))
 
     # field readers: each returns the value or None and records a problem
     def text(self, table: dict[str, Any], key: str, path: tuple[Any, ...], where: str,
@@ -234,6 +238,14 @@ TOP_KEYS = {"plan", "sector", "theme", "objective"}
 
 def parse(source: PlanSource) -> tuple[Plan | None, list[str]]:
     """Validate a plan file; return the Plan (None when there are problems) and the problems."""
+    plan, problems, _warnings = check(source)
+    return plan, problems
+
+
+def check(source: PlanSource) -> tuple[Plan | None, list[str], list[str]]:
+    """Validate a plan file: the Plan (None when there are problems), the problems, and the
+    warnings (things to look at that do not make the plan wrong, such as a milestone that slipped
+    past its objective's due date), each as ``path:line: what``."""
     import tomllib
 
     try:
@@ -245,18 +257,22 @@ def parse(source: PlanSource) -> tuple[Plan | None, list[str]]:
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
         if m is None and "end of document" in msg:
             line = source.text.count("\n") + 1
-        return None, [f"{source.path}:{line}: not valid TOML: {what}"]
+        return None, [f"{source.path}:{line}: not valid TOML: {what}"], []
     c = _Checker(source, line_index(source.text))
     plan = _build(c, data)
-    if c.problems:
+
+    def lines(found: list[tuple[int, str]]) -> list[str]:
         seen: set[tuple[int, str]] = set()
         out = []
-        for line, what in sorted(c.problems, key=lambda p: p[0]):
+        for line, what in sorted(found, key=lambda p: p[0]):
             if (line, what) not in seen:
                 seen.add((line, what))
                 out.append(f"{source.path}:{line}: {what}")
-        return None, out
-    return plan, []
+        return out
+
+    if c.problems:
+        return None, lines(c.problems), lines(c.warnings)
+    return plan, [], lines(c.warnings)
 
 
 def load(source: PlanSource) -> Plan:
@@ -489,7 +505,8 @@ def _milestone(c: _Checker, t: dict[str, Any], mp: tuple[Any, ...], j: int, oid:
     weight = c.number(t, "weight", mp, where, positive=True)
     verify = c.choice(t, "verify", mp, where, [v.value for v in Verify])
     if due and obj_due and due > obj_due:
-        c.add(mp + ("due",), f"{where}: due {due} is after its objective's due date {obj_due}")
+        # A real slip: the plan must still load so that the slip can be recorded.
+        c.warn(mp + ("due",), f"{where}: due {due} is after its objective's due date {obj_due}")
     if mid is None or oid is None or title is None or due is None:
         return None
     return Milestone(

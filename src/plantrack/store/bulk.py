@@ -254,8 +254,13 @@ def _targets(conn: sqlite3.Connection, kinds: tuple[str, ...]) -> dict[str, dict
 
 
 def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: datetime, today: date,
-         progress: Progress | None = None, encoding: str | None = None) -> Loaded:  # fmt: skip
+         progress: Progress | None = None, encoding: str | None = None,
+         force: bool = False) -> Loaded:  # fmt: skip
     """Validate every row of ``path``, then write them all in one transaction (or none).
+
+    A row that a single entry would need ``--force`` for (``ledger.check_draft``: dated after
+    ``today``, before its indicator's baseline, the same as an entry already recorded or as an
+    earlier row) is a problem unless ``force``.
 
     The file is read in ``encoding`` when given, else detected (see :func:`_open`); the result
     names the encoding used."""
@@ -284,7 +289,8 @@ def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: dateti
             "assessment": ("objective",),
         }.get(kind, ("plan", "objective", "milestone", "indicator"))
         valid = _targets(conn, kinds)
-        drafts, problems, total = _validate(kind, rows, col, valid, today, len(header), progress)
+        drafts, problems, total = _validate(kind, rows, col, valid, today, len(header), progress,
+                                            None if force else conn)  # fmt: skip
     finally:
         handle.close()
     if total:
@@ -295,9 +301,12 @@ def load(conn: sqlite3.Connection, kind: str, path: Path, user: str, now: dateti
 
 
 def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, int],
-              valid: dict[str, dict[str, Any]], today: date, width: int,
-              progress: Progress | None) -> tuple[list[tuple[Any, ...]], list[str], int]:  # fmt: skip
+              valid: dict[str, dict[str, Any]], today: date, width: int, progress: Progress | None,
+              doubting: sqlite3.Connection | None = None) -> tuple[list[tuple[Any, ...]], list[str], int]:  # fmt: skip
+    """The rows as drafts, and the problems; with ``doubting`` (the database), rows that would need
+    --force are problems too."""
     drafts: list[tuple[Any, ...]] = []
+    seen: dict[ledger.SameKey, int] = {}  # each row's sameness key -> its first row
     problems: list[str] = []
     total = 0
     day_cache: dict[str, date] = {}
@@ -335,7 +344,9 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
             what = {"measurement": "indicator", "milestone": "milestone", "assessment": "objective"}.get(
                 kind, "objective, milestone or indicator"
             )
-            problem(line, "id", f"{tid[:60]!r} is not a {what} of the plan")
+            close = ledger.closest(tid, list(valid)) if len(problems) < PROBLEMS_SHOWN else None
+            also = f" (did you mean {close!r}?)" if close else ""
+            problem(line, "id", f"{tid[:60]!r} is not {ledger.a_noun(what)} of the plan{also}")
             continue
         raw_on = (cell(row, "on") or "").strip()
         if not raw_on:
@@ -415,7 +426,24 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
         except PlantrackError as e:
             problem(line, text_col, e.message)
             continue
+        if kind == "milestone" and state == State.CANCELLED.value and text is None:
+            problem(line, "note", "a cancelled milestone needs the reason here")
+            continue
+        if doubting is not None:
+            baseline = target.get("baseline_date") if kind == "measurement" else None
+            why = ledger.doubt(on, today, date.fromisoformat(baseline) if baseline else None)
+            if why is not None:
+                problem(line, "on", f"{why}; --force loads it anyway")
+                continue
+            key = ledger.same_key(tid, on, value, state, text)
+            if key in seen:
+                problem(line, None, f"the same as row {seen[key]}; --force loads both")
+                continue
+            seen[key] = line
         drafts.append((tid, on, text, value, state, url, tags))
+    if doubting is not None and seen:
+        for key, entry_id in ledger.already_recorded(doubting, Kind(kind), seen).items():
+            problem(seen[key], None, f"the same as entry {entry_id}; --force loads it again")
     return drafts, problems, total
 
 

@@ -7,14 +7,14 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plantrack import files
-from plantrack.core.dates import utc_stamp
+from plantrack.core.dates import utc_stamp, zone
 from plantrack.core.progress import (
     EPOCH,
     AssessmentFacts,
@@ -28,6 +28,7 @@ from plantrack.core.progress import (
 from plantrack.errors import PlantrackError, UnknownId
 from plantrack.models import Attachment, Draft, Entry, Kind, Level, Plan, State, Verify, build
 from plantrack.store import clauses, db
+from plantrack.store.revisions import plan_timezone
 
 if TYPE_CHECKING:
     from plantrack.core.progress import Facts, IndicatorFacts
@@ -162,8 +163,24 @@ class Target:
     archived: bool
 
 
-def _a(noun: str) -> str:
+def a_noun(noun: str) -> str:
+    """``noun`` with its article: "an objective", "a milestone"."""
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+def closest(word: str, ids: Sequence[str]) -> str | None:
+    """The id ``word`` most likely meant, ignoring case: one equal but for case first, else the
+    closest spelling (difflib), else None."""
+    import difflib
+
+    folded = word.casefold()
+    by_fold: dict[str, str] = {}
+    for i in ids:
+        by_fold.setdefault(i.casefold(), i)
+    if folded in by_fold:
+        return by_fold[folded]
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
+    return by_fold[close[0]] if close else None
 
 
 def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] = (
@@ -179,13 +196,11 @@ def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] =
     if row is None:
         ids = [r[0] for r in conn.execute(
             f"SELECT id FROM plan_object WHERE kind IN ({marks}) AND archived_rev IS NULL", kinds)]  # fmt: skip
-        import difflib
-
-        close = difflib.get_close_matches(target_id, ids, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else "see 'plantrack status --all' for ids"
+        close = closest(target_id, ids)
+        hint = f"did you mean {close!r}?" if close else "see 'plantrack status --all' for ids"
         other = conn.execute("SELECT kind FROM plan_object WHERE id = ?", (target_id,)).fetchone()
         if other:
-            raise UnknownId(f"{target_id!r} is {_a(other[0])}, not {_a(what)}", hint=hint)
+            raise UnknownId(f"{target_id!r} is {a_noun(other[0])}, not {a_noun(what)}", hint=hint)
         raise UnknownId(f"unknown {what} {target_id!r}", hint=hint)
     t = Target(row[0], row[1], row[2], json.loads(row[3]), row[4] is not None)
     if t.archived and not allow_archived:
@@ -271,6 +286,27 @@ def verified_attachment(store: Path, attachment: Attachment) -> Path:
             hint="restore it from a backup; run plantrack db doctor",
         )
     return path
+
+
+def out_path(out: str, name: str) -> Path:
+    """Where ``attachment --out OUT`` writes a file stored as ``name``: inside OUT when it is a
+    folder or is written as one (``dir/``, created if missing), else OUT itself."""
+    dest = Path(out).expanduser()
+    as_folder = out.endswith(("/", os.sep)) or (os.altsep is not None and out.endswith(os.altsep))
+    if as_folder and dest.exists() and not dest.is_dir():
+        raise PlantrackError(f"{out!r} is a file, not a folder", hint="drop the trailing slash to replace it")
+    if as_folder and not dest.exists():
+        try:
+            dest.mkdir(parents=True)
+        except OSError as e:
+            raise PlantrackError(
+                f"cannot create the folder {out!r}: {e.strerror}", hint="choose a writable place"
+            ) from e
+    if dest.is_dir():
+        # The stored name, without any folder part it may carry from another site.
+        base = Path(name.replace("\\", "/")).name
+        return dest / (base if base not in ("", ".", "..") else "attachment")
+    return dest
 
 
 def copy_out(path: Path, dest: Path) -> None:
@@ -407,9 +443,89 @@ def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] 
     return problems
 
 
-def record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime) -> Entry:
-    """Write one entry in its own transaction."""
+class NeedsForce(PlantrackError):
+    """An entry that is likely a mistake (dated after today, before its indicator's baseline, or
+    the same as one already recorded); recorded only when the user insists (--force)."""
+
+
+def doubt(on: date, today: date, baseline_date: date | None = None) -> str | None:
+    """Why an entry dated ``on`` needs --force, or None: it is dated after today (in the plan's
+    time zone), or it is a measurement dated before its indicator's baseline date."""
+    if on > today:
+        return f"{on} is after today ({today})"
+    if baseline_date is not None and on < baseline_date:
+        return f"{on} is before the indicator's baseline date ({baseline_date})"
+    return None
+
+
+SameKey = tuple[str, date, float | None, str | None, str | None]  # target, on, value, state/level, text
+
+
+def same_key(target: str, on: date, value: float | None, state: str | None, text: str | None) -> SameKey:
+    """What makes two entries of one kind the same: target, date, value or state or level, text."""
+    return (target, on, value, state, text)
+
+
+def already_recorded(conn: sqlite3.Connection, kind: Kind, keys: Collection[SameKey]) -> dict[SameKey, int]:
+    """The live entries of ``kind`` that are the same as any of ``keys``: key -> entry id.
+
+    One indexed question per target over the dates asked about, so a load of many rows about
+    few targets costs few questions.
+    """
+    ranges: dict[str, tuple[date, date]] = {}
+    wanted = keys
+    for target, on, *_rest in wanted:
+        lo, hi = ranges.get(target, (on, on))
+        ranges[target] = (min(lo, on), max(hi, on))
+    column = "level" if kind == Kind.ASSESSMENT else "state"
+    found: dict[SameKey, int] = {}
+    for target, (lo, hi) in ranges.items():
+        for entry_id, on, value, state, text in conn.execute(
+            f"SELECT e.id, e.on_date, e.value, e.{column}, e.text FROM entry e WHERE e.target = ?"
+            f" AND e.on_date >= ? AND e.on_date <= ? AND e.kind = ? AND {clauses.LIVE} ORDER BY e.id",
+            (target, lo.isoformat(), hi.isoformat(), kind.value),
+        ):
+            key = (target, date.fromisoformat(on), value, state, text)
+            if key in wanted:
+                found.setdefault(key, entry_id)
+    return found
+
+
+def _baseline_date(conn: sqlite3.Connection, draft: Draft) -> date | None:
+    if draft.kind != Kind.MEASUREMENT:
+        return None
+    row = conn.execute(
+        "SELECT json_extract(data_json, '$.baseline_date') FROM plan_object WHERE id = ? AND kind = 'indicator'",
+        (draft.target,),
+    ).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def check_draft(conn: sqlite3.Connection, draft: Draft, today: date) -> None:
+    """NeedsForce when ``draft`` is dated after ``today``, is a measurement dated before its
+    baseline, or repeats a live entry exactly; retractions are never questioned."""
+    if draft.kind == Kind.RETRACTION:
+        return
+    why = doubt(draft.on, today, _baseline_date(conn, draft))
+    if why is not None:
+        raise NeedsForce(f"not recorded: {why}", hint="check --on, or add --force to record it anyway")
+    state = draft.level.value if draft.level else draft.state.value if draft.state else None
+    key = same_key(draft.target, draft.on, draft.value, state, draft.text)
+    same = already_recorded(conn, draft.kind, [key]).get(key)
+    if same is not None:
+        raise NeedsForce(
+            f"not recorded: entry {same} already records the same {draft.kind.value} of"
+            f" {draft.target!r} on {draft.on}",
+            hint="add --force to record it a second time",
+        )
+
+
+def record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime, force: bool = False) -> Entry:
+    """Write one entry in its own transaction; one that is likely a mistake (``check_draft``)
+    only with ``force``. "Today" is ``now``'s date in the plan's time zone."""
     with db.write(conn):
+        if not force:
+            check_draft(conn, draft, now.astimezone(zone(plan_timezone(conn))).date())
         return append(conn, [draft], user, now)[0]
 
 
@@ -558,6 +674,16 @@ def milestone_draft(conn: sqlite3.Connection, milestone_id: str, action: str, on
         raise PlantrackError(
             f"milestone {milestone_id!r} is {current.value} on {on}, not closed",
             hint="reopen applies to a done, cancelled or blocked milestone",
+        )
+    if action == "start" and current in (State.DONE, State.CANCELLED):
+        raise PlantrackError(
+            f"milestone {milestone_id!r} is {current.value} on {on}",
+            hint=f"to work on it again, use: plantrack milestone reopen {milestone_id}",
+        )
+    if action == "cancel" and (note is None or not note.strip()):
+        raise PlantrackError(
+            f"cancelling milestone {milestone_id!r} needs a reason",
+            hint=f'add --reason "why it is cancelled" (plantrack milestone cancel {milestone_id} --reason ...)',
         )
     if action != "reopen" and current == new and last is not None:
         raise PlantrackError(

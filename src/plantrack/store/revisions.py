@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plantrack.core.dates import utc_stamp
@@ -102,7 +104,7 @@ def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, use
         cur = conn.execute(
             "INSERT INTO plan_revision (plan_id, applied_at, user, source_path, sha256, plan_json,"
             " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (plan.id, utc_stamp(now), user, source.path, source.sha256,
+            (plan.id, utc_stamp(now), user, _where(source.path), source.sha256,
              json.dumps(plan_to_dict(plan), ensure_ascii=False, sort_keys=True), summary),
         )  # fmt: skip
         rev = cur.lastrowid
@@ -135,6 +137,53 @@ def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, use
         fts.rebuild_plan_index(conn)
         db.checkpoint("plan-apply")  # everything written, not yet committed
         return rev, changes
+
+
+def _where(path: str) -> str:
+    """The plan file's absolute path: a revision remembers which file it came from, wherever the
+    command that applied it was run."""
+    import os
+
+    return os.path.abspath(path)
+
+
+def would(changes: list[Change]) -> str:
+    """What applying a diff would do, in words: "add 1, change 2, remove 1" (objects)."""
+    objects: dict[str, set[tuple[str, str]]] = {"add": set(), "change": set(), "remove": set()}
+    verbs = {"added": "add", "restored": "add", "updated": "change", "archived": "remove"}
+    for c in changes:
+        objects[verbs[c.change]].add((c.kind, c.object_id))
+    said = [f"{verb} {len(found)}" for verb, found in objects.items() if found]
+    return ", ".join(said) if said else "change nothing"
+
+
+def revision_of(conn: sqlite3.Connection, sha256: str) -> Revision | None:
+    """The newest revision applied from a file with these bytes, if any."""
+    row = conn.execute(
+        "SELECT rev, plan_id, applied_at, user, source_path, sha256, summary FROM plan_revision"
+        " WHERE sha256 = ? ORDER BY rev DESC LIMIT 1",
+        (sha256,),
+    ).fetchone()
+    return Revision(*row) if row else None
+
+
+def current_titles(path: Path, kinds: Sequence[str]) -> list[tuple[str, str]] | None:
+    """The current plan's ids of ``kinds`` with their titles, in plan order, read from the database
+    file at ``path`` without creating, migrating or locking it (for shell completion); None when
+    there is no such file."""
+    if not path.is_file():
+        return None
+    marks = ",".join("?" * len(kinds))
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=0.2)
+    try:
+        rows = conn.execute(
+            "SELECT id, coalesce(json_extract(data_json, '$.title'), json_extract(data_json, '$.name'), '')"
+            f" FROM plan_object WHERE archived_rev IS NULL AND kind IN ({marks}) ORDER BY rowid",
+            tuple(kinds),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [(str(i), str(t)) for i, t in rows]
 
 
 def latest_revision(conn: sqlite3.Connection, known_at: str | None = None) -> Revision | None:
