@@ -52,7 +52,9 @@ def test_the_typer_commands_are_built_from_the_same_declarations() -> None:
     expected_status = sorted((p.name, (p.flag,), p.envvar, p.switch) for p in params.STATUS)
     assert _declared(status.params, set()) == expected_status
     expected_global = sorted((p.name, (p.flag,), p.envvar, p.switch) for p in params.GLOBAL)
-    assert _declared(group.params, {"version", "help"}) == expected_global
+    # Typer's own completion options (--install-completion, --show-completion) are Typer's path only.
+    typer_only = {"version", "help", "install_completion", "show_completion"}
+    assert _declared(group.params, typer_only) == expected_global
 
 
 def _run(args: list[str], env: dict[str, str], fast: bool) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from plantrack import __version__
 from plantrack.cli import admin, params, plan, report, track, view
 from plantrack.cli.boundary import Failed, fail, guard
 from plantrack.cli.context import AppState, state
-from plantrack.cli.options import option
+from plantrack.cli.options import join_date_phrases, option
 from plantrack.errors import PlantrackError
 
 # Typer's own control flow (exits, aborts, usage errors) passes through the boundary untouched.
@@ -23,11 +23,20 @@ _TYPER_FLOW: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, _CLICK_
 class PlantrackGroup(TyperGroup):
     """The root group: turns every plantrack error into one message and exit code 2."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, join_date_phrases(args))
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return guard(lambda: super(PlantrackGroup, self).invoke(ctx), passthrough=_TYPER_FLOW)
         except Failed as f:
             raise typer.Exit(f.code) from None
+        except Exception as e:
+            if isinstance(e, _CLICK_ERROR) and str(getattr(e, "message", "")).startswith(
+                "Got unexpected extra argument"
+            ):
+                e.message += '. Quote a value that has spaces: "two words", --on "3 days ago"'  # type: ignore[attr-defined]
+            raise
 
 
 app = typer.Typer(
@@ -36,7 +45,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

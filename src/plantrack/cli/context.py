@@ -19,7 +19,8 @@ from plantrack.service import demo
 from plantrack.store import db, revisions
 
 if TYPE_CHECKING:
-    from plantrack.models import Plan
+    from plantrack.models import Plan, Revision
+    from plantrack.plan.plansource import PlanSource
 
 
 @dataclass
@@ -50,8 +51,22 @@ class AppState:
     @property
     def db_path(self) -> Path:
         if self.demo:
-            return Path(self.db_option).expanduser() if self.db_option else demo.default_path()
-        return db.resolve_path(self.db_option)
+            path = Path(self.db_option).expanduser() if self.db_option else demo.default_path()
+        else:
+            path = db.resolve_path(self.db_option)
+        named = None
+        if self.db_option:
+            named = "--db"
+        elif not self.demo and os.environ.get("PLANTRACK_DB"):
+            named = "PLANTRACK_DB"
+        if named and not path.parent.is_dir():
+            # A mistyped folder must not become a new, empty database that the next command
+            # then reads as "nothing recorded"; only the default location is created with its folder.
+            raise PlantrackError(
+                f"the folder {str(path.parent)!r} of {named} {str(path)!r} does not exist",
+                hint="create it, or choose another " + named,
+            )
+        return path
 
     def plan_path(self) -> Path:
         if self.demo:
@@ -109,10 +124,59 @@ class AppState:
             return
         latest = revisions.latest_revision(self._conn)
         if latest is not None and latest.sha256 != source.sha256:
-            say(
-                f"note: {source.path} differs from the plan last applied (revision {latest.rev});"
-                " run 'plantrack plan diff' and 'plantrack plan apply'"
+            note = self._plan_drift(path, source, latest)
+            if note:
+                say(note)
+
+    def _plan_drift(self, path: Path, source: PlanSource, latest: Revision) -> str | None:
+        """What to say when the plan file here is not the plan the database holds.
+
+        Which is newer decides it: a file edited after the revision was applied is a change to
+        apply (saying what it would change); an older file (another folder's copy, an old
+        checkout) must not be applied over the newer revision, so it is named as older."""
+        from datetime import UTC, datetime
+
+        assert self._conn is not None
+        tz = dates.zone(revisions.plan_timezone(self._conn))
+        applied = datetime.fromisoformat(latest.applied_at.replace("Z", "+00:00"))
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except OSError:
+            modified = None
+
+        def when(moment: datetime) -> str:
+            return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+        here = source.path
+        rev = f"revision {latest.rev} applied from {latest.source_path} on {when(applied)}"
+        file = f"{here} (modified {when(modified)})" if modified else here
+        # Bytes an earlier revision was applied from are an older plan, whatever the file's time
+        # says (a checkout or a copy gives an old file a new time).
+        earlier = revisions.revision_of(self._conn, source.sha256)
+        if earlier is not None or (modified is not None and modified < applied):
+            was = f"the plan of revision {earlier.rev}, " if earlier is not None else ""
+            return (
+                f"note: {file} is {was}older than {rev}; the database keeps the newer plan"
+                f" ('plantrack plan diff {here}' shows what applying this file would undo)"
             )
+        plan, problems = planfile.parse(source)
+        if plan is None:
+            n = len(problems)
+            return (
+                f"note: {file} differs from {rev} and has {n} problem{'s' if n != 1 else ''}"
+                " (see 'plantrack plan check')"
+            )
+        try:
+            changes = revisions.diff(self._conn, plan)
+        except PlantrackError as e:  # another plan altogether
+            return f"note: {file} differs from {rev}: {e.message}"
+        if not changes:
+            return None  # other bytes (comments, layout), the same plan
+        return (
+            f"note: {file} differs from {rev}: it would {revisions.would(changes)};"
+            " 'plantrack plan diff' shows how,"
+            " 'plantrack plan apply' applies it"
+        )
 
     def plan(self) -> Plan:
         if self._plan is None:

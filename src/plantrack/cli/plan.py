@@ -10,6 +10,7 @@ import typer
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, PlanFile
 from plantrack.core import dates
+from plantrack.errors import PlanInvalid
 from plantrack.plan import planfile
 from plantrack.render import dump_json, terminal
 from plantrack.store import revisions
@@ -25,11 +26,11 @@ def _source(file: str | None):  # type: ignore[no-untyped-def]
 
 @app.command("check")
 def check(file: PlanFile = None) -> None:
-    """Validate the plan file and list every problem with its line."""
+    """Validate the plan file and list every problem (and warning) with its line."""
     source = _source(file)
-    plan, problems = planfile.parse(source)
+    plan, problems, warnings = planfile.check(source)
+    terminal.problems(sorted(problems + [_warning(w) for w in warnings], key=_line))
     if problems:
-        terminal.problems(problems)
         n = len(problems)
         say(f"{source.path}: {n} problem{'s' if n != 1 else ''}")
         raise typer.Exit(2)
@@ -39,7 +40,21 @@ def check(file: PlanFile = None) -> None:
     say(
         f"{source.path}: plan {plan.id!r} is valid: {len(plan.objectives)} objectives,"
         f" {milestones} milestones, {indicators} indicators"
+        + (f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "")
     )
+
+
+def _warning(line: str) -> str:
+    """``path:line: what`` as ``path:line: warning: what``."""
+    path, sep, rest = line.partition(": ")
+    return f"{path}{sep}warning: {rest}"
+
+
+def _line(message: str) -> int:
+    """The line number in ``path:line: ...`` (a path may hold colons itself)."""
+    head = message.partition(": ")[0]
+    number = head.rpartition(":")[2]
+    return int(number) if number.isdigit() else 0
 
 
 @app.command("apply")
@@ -52,7 +67,11 @@ def apply(
 ) -> None:
     """Load or update the plan's structure; removed objects are archived with their history."""
     source = _source(file)
-    plan = planfile.load(source)
+    plan, problems, warnings = planfile.check(source)
+    if plan is None:
+        raise PlanInvalid(problems, source.path)
+    for w in warnings:
+        say(_warning(w))
     conn = state.conn(bootstrap=False)
     if dry_run:
         changes = revisions.diff(conn, plan)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Json
+from plantrack.cli.options import Json, Lang
 from plantrack.core import dates
 from plantrack.render import calendar as ics
 from plantrack.render import dump_json, formats, progress_bar
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def report(
     format_: Annotated[
-        str, typer.Option("--format", help="One or more of md, html, json, csv, xlsx.")
+        str, typer.Option("--format", help="One or more of md, html, json, csv, xlsx, pdf.")
     ] = "md",
     period: Annotated[
         str | None,
@@ -33,7 +33,10 @@ def report(
         ),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Compute as of this date (default: the period's end).")
+        str | None,
+        typer.Option(
+            "--as-of", help="Compute as of this date (default: the period's end, or today before it)."
+        ),
     ] = None,
     known_at: Annotated[
         str | None,
@@ -44,10 +47,13 @@ def report(
     out: Annotated[
         str | None, typer.Option("--out", help="A file, or a folder for several formats (default: stdout).")
     ] = None,
+    lang: Lang = None,
 ) -> None:
     """Write the report for a period: headline, RAG by group, objectives, what changed."""
     import sys
 
+    if lang:
+        state.use_language(lang)
     chosen = formats.parse_formats(format_)
     conn = state.conn()
     today = state.today()
@@ -75,10 +81,13 @@ def report(
 def calendar(
     out: Annotated[str, typer.Option("--out", help="The .ics file to write.", show_default=False)],
     json: Json = False,
+    lang: Lang = None,
 ) -> None:
     """Write milestones and the review cadence as an iCalendar (.ics) file."""
     from pathlib import Path
 
+    if lang:
+        state.use_language(lang)
     conn = state.conn()
     today = state.today()
     data = ics.build(*reports.calendar_inputs(conn, today), today)

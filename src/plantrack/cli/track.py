@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from plantrack.cli import complete
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Attach, Json, Note, On, Tags, Url
+from plantrack.cli.options import Attach, Force, Json, Note, On, Tags, Url
 from plantrack.core import dates
 from plantrack.errors import PlantrackError
 from plantrack.render import dump_json, progress_bar
@@ -21,7 +22,20 @@ if TYPE_CHECKING:
 
 milestone_app = typer.Typer(help="Change a milestone's state, with evidence.")
 
-IdArg = Annotated[str, typer.Argument(metavar="MILESTONE", help="The milestone's id.", show_default=False)]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="MILESTONE",
+        help="The milestone's id.",
+        show_default=False,
+        autocompletion=complete.milestones,
+    ),
+]
+# A milestone change's note; cancel requires one, its reason (--reason, as retract has).
+MilestoneNote = Annotated[
+    str | None,
+    typer.Option("--note", "--reason", help="What happened, in a sentence (cancel: why; required)."),
+]
 
 
 def _attach(path: str | None) -> tuple[Attachment | None, Path | None]:
@@ -38,13 +52,13 @@ def _written(entry: Entry, json: bool, what: str) -> None:
         print(entry.id)
 
 
-def _save(make: Callable[[Attachment | None], Draft], attach: str | None) -> Entry:
+def _save(make: Callable[[Attachment | None], Draft], attach: str | None, force: bool = False) -> Entry:
     """Store the attachment, build the draft with it, write the entry; tidy up on failure."""
     conn = state.conn()
     attachment, fresh = _attach(attach)
     try:
         draft = make(attachment)
-        return ledger.record(conn, draft, state.user(), dates.now_utc())
+        return ledger.record(conn, draft, state.user(), dates.now_utc(), force=force)
     except BaseException:
         if fresh is not None:
             ledger.discard_unreferenced(conn, fresh)
@@ -52,23 +66,24 @@ def _save(make: Callable[[Attachment | None], Draft], attach: str | None) -> Ent
 
 
 def _milestone(action: str, milestone_id: str, on: str | None, note: str | None,
-               url: str | None, attach: str | None, tag: list[str] | None, json: bool) -> None:  # fmt: skip
+               url: str | None, attach: str | None, tag: list[str] | None, json: bool,
+               force: bool = False) -> None:  # fmt: skip
 
     conn = state.conn()
     day = state.on(on)
     tags = ledger.clean_tags(tag or [])
     entry = _save(
-        lambda a: ledger.milestone_draft(conn, milestone_id, action, day, note, url, a, tags), attach
+        lambda a: ledger.milestone_draft(conn, milestone_id, action, day, note, url, a, tags), attach, force
     )
     _written(entry, json, f"{milestone_id} → {entry.state.value if entry.state else '?'} on {day}")
 
 
 def _make(action: str, doc: str):  # type: ignore[no-untyped-def]
     def command(
-        milestone_id: IdArg, on: On = None, note: Note = None, url: Url = None,
-        attach: Attach = None, tag: Tags = None, json: Json = False,
+        milestone_id: IdArg, on: On = None, note: MilestoneNote = None, url: Url = None,
+        attach: Attach = None, tag: Tags = None, json: Json = False, force: Force = False,
     ) -> None:  # fmt: skip
-        _milestone(action, milestone_id, on, note, url, attach, tag, json)
+        _milestone(action, milestone_id, on, note, url, attach, tag, json, force)
 
     command.__doc__ = doc
     command.__name__ = action
@@ -79,7 +94,7 @@ for _action, _doc in (
     ("start", "Mark a milestone in progress."),
     ("done", "Mark a milestone done (with the evidence the plan asks for)."),
     ("block", "Mark a milestone blocked."),
-    ("cancel", "Cancel a milestone (it no longer counts)."),
+    ("cancel", "Cancel a milestone (it no longer counts), saying why with --reason."),
     ("reopen", "Reopen a done, blocked or cancelled milestone."),
 ):
     milestone_app.command(_action)(_make(_action, _doc))
@@ -99,15 +114,14 @@ EncodingOpt = Annotated[
 ]
 
 
-def _bulk(kind: str, path: str, json: bool, encoding: str | None = None) -> None:
+def _bulk(kind: str, path: str, json: bool, encoding: str | None = None, force: bool = False) -> None:
     """Load a CSV file through the all-or-nothing bulk loader, with a progress bar on a terminal."""
     from pathlib import Path
 
     conn = state.conn()
     with progress_bar(f"loading {Path(path).name}") as update:
-        loaded = bulk.load(
-            conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update, encoding
-        )
+        loaded = bulk.load(conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update,
+                           encoding, force=force)  # fmt: skip
     if loaded.encoding != "UTF-8":
         say(f"read {Path(path).name} as {loaded.encoding}")
     if json:
@@ -121,15 +135,16 @@ def _bulk(kind: str, path: str, json: bool, encoding: str | None = None) -> None
 
 @milestone_app.callback(invoke_without_command=True)
 def _milestone_group(
-    ctx: typer.Context, csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None
-) -> None:
+    ctx: typer.Context, csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None,
+    force: Force = False,
+) -> None:  # fmt: skip
     """Change a milestone's state, with evidence (or many at once with --csv)."""
     if ctx.invoked_subcommand is not None:
         if csv or encoding:
             raise PlantrackError("--csv goes without an action", hint="plantrack milestone --csv FILE")
         return
     if csv:
-        _bulk("milestone", csv, json, encoding)
+        _bulk("milestone", csv, json, encoding, force)
         return
     if encoding:
         raise PlantrackError("--encoding goes with --csv", hint="plantrack milestone --csv FILE --encoding X")
@@ -163,17 +178,17 @@ def _single_or_csv(csv: str | None, positional: dict[str, str | None], options: 
 
 
 def measure(
-    indicator_id: Annotated[str | None, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False)] = None,
+    indicator_id: Annotated[str | None, typer.Argument(metavar="INDICATOR", help="The indicator's id.", show_default=False, autocompletion=complete.indicators)] = None,
     value: Annotated[str | None, typer.Argument(metavar="VALUE", help="The measured value (negative values too).", show_default=False)] = None,
     on: On = None, note: Note = None, url: Url = None, attach: Attach = None, tag: Tags = None,
-    csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None,
+    csv: CsvOpt = None, json: Json = False, encoding: EncodingOpt = None, force: Force = False,
 ) -> None:  # fmt: skip
     """Record an indicator value (or many: --csv FILE with columns id,value,on[,note,url])."""
     usage = "plantrack measure INDICATOR VALUE [--on DATE], or plantrack measure --csv FILE"
     if _single_or_csv(csv, {"indicator": indicator_id, "value": value},
                       {"--on": on, "--note": note, "--url": url, "--attach": attach, "--tag": tag}, usage,
                       encoding):  # fmt: skip
-        _bulk("measurement", csv or "", json, encoding)
+        _bulk("measurement", csv or "", json, encoding, force)
         return
     assert indicator_id is not None and value is not None
     conn = state.conn()
@@ -181,44 +196,44 @@ def measure(
     number = ledger.parse_value(value)
     tags = ledger.clean_tags(tag or [])
     entry = _save(
-        lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags), attach
+        lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags), attach, force
     )
     _written(entry, json, f"{indicator_id} = {value} on {day}")
 
 
 def log(
-    target_id: Annotated[str | None, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False)] = None,
+    target_id: Annotated[str | None, typer.Argument(metavar="ID", help="Objective, milestone, indicator or plan id.", show_default=False, autocompletion=complete.any_id)] = None,
     text: Annotated[str | None, typer.Argument(metavar="TEXT", help="What happened.", show_default=False)] = None,
     on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
-    json: Json = False, encoding: EncodingOpt = None,
+    json: Json = False, encoding: EncodingOpt = None, force: Force = False,
 ) -> None:  # fmt: skip
     """Record evidence for an objective, milestone or indicator (or many: --csv FILE with id,text,on[,url,tag])."""
     usage = "plantrack log ID TEXT [--on DATE], or plantrack log --csv FILE"
     if _single_or_csv(csv, {"id": target_id, "text": text},
                       {"--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage, encoding):  # fmt: skip
-        _bulk("note", csv or "", json, encoding)
+        _bulk("note", csv or "", json, encoding, force)
         return
     assert target_id is not None and text is not None
     conn = state.conn()
     day = state.on(on)
     tags = ledger.clean_tags(tag or [])
-    entry = _save(lambda a: ledger.note_draft(conn, target_id, text, day, url, a, tags), attach)
+    entry = _save(lambda a: ledger.note_draft(conn, target_id, text, day, url, a, tags), attach, force)
     _written(entry, json, f"note on {target_id} dated {day}")
 
 
 def assess(
-    objective_id: Annotated[str | None, typer.Argument(metavar="OBJECTIVE", help="The objective's id.", show_default=False)] = None,
+    objective_id: Annotated[str | None, typer.Argument(metavar="OBJECTIVE", help="The objective's id.", show_default=False, autocompletion=complete.objectives)] = None,
     level: Annotated[str | None, typer.Argument(metavar="LEVEL", help="green, amber-green, amber, amber-red or red.", show_default=False)] = None,
     note: Annotated[str | None, typer.Option("--note", help="The rationale (required).", show_default=False)] = None,
     on: On = None, url: Url = None, attach: Attach = None, tag: Tags = None, csv: CsvOpt = None,
-    json: Json = False, encoding: EncodingOpt = None,
+    json: Json = False, encoding: EncodingOpt = None, force: Force = False,
 ) -> None:  # fmt: skip
     """Record a dated, reasoned judgement of an objective's delivery confidence (or many: --csv FILE with id,level,on,note[,url])."""
     usage = 'plantrack assess OBJECTIVE LEVEL --note "why" [--on DATE], or plantrack assess --csv FILE'
     if _single_or_csv(csv, {"objective": objective_id, "level": level},
                       {"--note": note, "--on": on, "--url": url, "--attach": attach, "--tag": tag}, usage,
                       encoding):  # fmt: skip
-        _bulk("assessment", csv or "", json, encoding)
+        _bulk("assessment", csv or "", json, encoding, force)
         return
     assert objective_id is not None and level is not None
     conn = state.conn()
@@ -226,7 +241,9 @@ def assess(
     day = state.on(on)
     tags = ledger.clean_tags(tag or [])
     entry = _save(
-        lambda a: ledger.assessment_draft(conn, objective_id, chosen.value, day, note, url, a, tags), attach
+        lambda a: ledger.assessment_draft(conn, objective_id, chosen.value, day, note, url, a, tags),
+        attach,
+        force,
     )
     _written(entry, json, f"{objective_id} assessed {chosen.value} on {day}")
 

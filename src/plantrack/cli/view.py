@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plantrack.cli import params, run
+from plantrack.cli import complete, params, run
 from plantrack.cli.context import say, state
-from plantrack.cli.options import AsOf, Json, KnownAt, Lang, Since, Until, option
+from plantrack.cli.options import AsOf, Json, KnownAt, Lang, NoPager, Since, Until, option
 from plantrack.cli.run import FLAGS, _as_of, _known_at, _lang, _rags
 from plantrack.core import dates, recurrence, text
 from plantrack.core.dates import utc_stamp
@@ -61,7 +61,13 @@ def status(
 
 def show(
     item_id: Annotated[
-        str, typer.Argument(metavar="ID", help="An objective, milestone or indicator id.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="An objective, milestone or indicator id.",
+            show_default=False,
+            autocompletion=complete.items,
+        ),
     ],
     as_of: AsOf = None,
     known_at: KnownAt = None,
@@ -253,6 +259,7 @@ def evidence(
             metavar="[ID]",
             help="Objective, milestone, indicator or plan id (or 'open ENTRY').",
             show_default=False,
+            autocompletion=complete.any_id,
         ),
     ] = None,
     entry_ref: Annotated[
@@ -268,6 +275,7 @@ def evidence(
         typer.Option("--path", metavar="ENTRY", help="Print where ENTRY's attached file is stored."),
     ] = None,
     json: Json = False,
+    no_pager: NoPager = False,
 ) -> None:
     """List evidence entries, newest first (evidence open ENTRY / --path ENTRY: the attached file)."""
     conn = state.conn()
@@ -294,7 +302,8 @@ def evidence(
     if not items:
         say("no evidence recorded" + (f" for {target_id}" if target_id else ""))
         return
-    terminal.entries(items)
+    with terminal.paged(not no_pager):
+        terminal.entries(items)
 
 
 def search(
@@ -309,6 +318,7 @@ def search(
         int, typer.Option("--limit", min=1, max=10000, help="At most this many entries.")
     ] = SEARCH_LIMIT,
     json: Json = False,
+    no_pager: NoPager = False,
 ) -> None:
     """Search evidence and the plan's titles, newest first."""
     conn = state.conn()
@@ -331,7 +341,8 @@ def search(
         )
         return
 
-    terminal.search_results(plan_hits, entries, q.terms)
+    with terminal.paged(not no_pager):
+        terminal.search_results(plan_hits, entries, q.terms)
     if not plan_hits and not entries:
         say(f"nothing matches {query!r}")
     elif more:
@@ -342,13 +353,17 @@ def history(
     target_id: Annotated[
         str | None,
         typer.Argument(
-            metavar="[ID]", help="Objective, milestone, indicator or plan id.", show_default=False
+            metavar="[ID]",
+            help="Objective, milestone, indicator or plan id.",
+            show_default=False,
+            autocompletion=complete.any_id,
         ),
     ] = None,
     since: Since = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show the last N events.")] = 200,
     all_: Annotated[bool, typer.Option("--all", help="Show every event.")] = False,
     json: Json = False,
+    no_pager: NoPager = False,
 ) -> None:
     """Show the audit trail: plan revisions, entries and retractions, oldest first."""
     conn = state.conn()
@@ -365,18 +380,19 @@ def history(
 
     if total > len(items):
         say(f"… {total - len(items)} earlier events (use --all or --limit)")
-    terminal.history(items)
+    with terminal.paged(not no_pager):
+        terminal.history(items)
 
 
 def attachment(
     entry_ref: Annotated[
         str, typer.Argument(metavar="ENTRY", help="The entry's id (or uid).", show_default=False)
     ],
-    out: Annotated[str | None, typer.Option("--out", help="Copy the file here (a file or a folder).")] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Copy the file here: a file, or a folder (dir/ is created).")
+    ] = None,
 ) -> None:
     """Give back an entry's attached file: print where it is stored, or copy it out."""
-    from pathlib import Path
-
     conn = state.conn()
     e = ledger.get(conn, entry_ref)
     if e.attachment is None:
@@ -385,9 +401,7 @@ def attachment(
     if out is None:
         print(path)
         return
-    dest = Path(out)
-    if dest.is_dir():
-        dest = dest / Path(e.attachment.name).name
+    dest = ledger.out_path(out, e.attachment.name)
     ledger.copy_out(path, dest)
     say(f"copied {e.attachment.name} (sha256 {e.attachment.sha256[:12]}…) to {dest}")
     print(dest)

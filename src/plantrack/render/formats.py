@@ -10,7 +10,7 @@ from pathlib import Path
 
 from plantrack import files
 from plantrack.errors import PlantrackError
-from plantrack.render import html, jsoncsv, markdown, xlsx
+from plantrack.render import html, jsoncsv, markdown, pdf, xlsx
 from plantrack.report import Report
 
 
@@ -20,6 +20,7 @@ class Format:
     render: Callable[[Report], str | bytes]  # bytes for a binary format
     aliases: tuple[str, ...] = ()
     binary: bool = False  # written to a file only (--out), never to stdout
+    check: Callable[[], object] | None = None  # raises when the format's optional engine is missing
 
 
 FORMATS: dict[str, Format] = {
@@ -28,6 +29,7 @@ FORMATS: dict[str, Format] = {
     "json": Format(".json", jsoncsv.render_json),
     "csv": Format(".csv", jsoncsv.render_csv),
     "xlsx": Format(".xlsx", xlsx.render, ("excel",), binary=True),
+    "pdf": Format(".pdf", pdf.render, binary=True, check=pdf.engine),
 }
 _ALIASES = {alias: name for name, f in FORMATS.items() for alias in f.aliases}
 
@@ -45,6 +47,9 @@ def parse_formats(text: str) -> list[str]:
                 hint=f"use {', '.join(list(FORMATS)[:-1])} or {list(FORMATS)[-1]}",
             )
         if f not in wanted:
+            check = FORMATS[f].check
+            if check is not None:
+                check()  # before anything is built: "how to install it", not a half-done run
             wanted.append(f)
     if not wanted:
         raise PlantrackError("no report format given", hint="e.g. --format md,html")
