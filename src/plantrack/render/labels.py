@@ -42,13 +42,14 @@ def labelled(label: str, value: str) -> str:
     return t("labelled", label=label, value=value)
 
 
-def sentence_gap() -> str:
-    """What goes between two sentences: a space in English, nothing after a Chinese "。"."""
+def gap() -> str:
+    """What goes between two sentences or phrases: a space in English, nothing in Chinese (its
+    full-width "。" and "（" carry their own space)."""
     return "" if lang.is_chinese() else " "
 
 
 def sentences(*parts: str) -> str:
-    return sentence_gap().join(p for p in parts if p)
+    return gap().join(p for p in parts if p)
 
 
 def change_word(change: str) -> str:
@@ -119,7 +120,7 @@ def confidence_words(c: Confidence | None) -> str:
     if c is None:
         return "—"
     said = t("level_on", level=word("level", c.level.value), day=c.on.isoformat())
-    return said + (f" ({t('stale_days', days=c.age_days)})" if c.stale else "")
+    return said + (t("aside", text=t("stale_days", days=c.age_days)) if c.stale else "")
 
 
 def indicator_trend(r: IndicatorResult) -> str:

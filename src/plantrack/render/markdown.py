@@ -19,6 +19,7 @@ from plantrack.render.labels import (
     disagreement,
     entry_summary,
     footer_lines,
+    gap,
     generated_line,
     indicator_forecast,
     indicator_trend,
@@ -111,7 +112,7 @@ def render(r: Report) -> str:
         w(md(other))
     w("")
     span = t("span", start=r.period.start, end=r.period.end)
-    w(f"**{md(period_words(r))}** {span}")
+    w(f"**{md(period_words(r))}**{gap()}{span}")
     if issuer:
         w("")
         w(md(t("committed_by_plan", who=issuer)))
@@ -175,7 +176,7 @@ def render(r: Report) -> str:
                 "level_on", level=f"**{word('level', conf.level.value)}**", day=conf.on
             )
             if conf.stale:
-                line += f" ({t('stale_days', days=conf.age_days)})"
+                line += t("aside", text=t("stale_days", days=conf.age_days))
             if row.assessment is not None:
                 line += f" · {cite(row.assessment)} · " + labelled(
                     md(row.assessment.user), md(row.assessment.text)
@@ -217,7 +218,7 @@ def render(r: Report) -> str:
         t("h.slips"),
         [
             labelled(f"{md(_object_word(x.kind))} `{code(x.object_id)}`", f"{x.old} → {x.new}")
-            + f" ({md(t('slip_detail', revision=x.revision, user=x.user, at=x.applied_at))})"
+            + t("aside", text=md(t("slip_detail", revision=x.revision, user=x.user, at=x.applied_at)))
             for x in st.slips
         ],
     )
