@@ -77,7 +77,9 @@ def attached(small, tmp_path: Path) -> str:
     return str(r.json()["id"])
 
 
-def test_attachment_out_to_a_folder_path_creates_it_and_keeps_the_stored_name(small, attached, tmp_path) -> None:
+def test_attachment_out_to_a_folder_path_creates_it_and_keeps_the_stored_name(
+    small, attached, tmp_path
+) -> None:
     r = small("attachment", attached, "--out", "copies/")
     assert r.exit_code == 0, r.stderr
     assert (tmp_path / "copies").is_dir()
@@ -158,7 +160,9 @@ def test_recording_the_exact_same_entry_twice_needs_force(small) -> None:
     first = small("measure", "ind-a", "5", "--on", "2026-01-01", "--note", "count", "--json").json()
     again = small("measure", "ind-a", "5", "--on", "2026-01-01", "--note", "count")
     assert again.exit_code == 2
-    assert f"entry {first['id']} already records the same measurement of 'ind-a' on 2026-01-01" in again.stderr
+    assert (
+        f"entry {first['id']} already records the same measurement of 'ind-a' on 2026-01-01" in again.stderr
+    )
     assert small("measure", "ind-a", "6", "--on", "2026-01-01", "--note", "count").exit_code == 0
     assert small("measure", "ind-a", "5", "--on", "2026-01-01", "--note", "count", "--force").exit_code == 0
     assert small("log", "obj-a", "Visit", "--on", "2026-02-01").exit_code == 0
@@ -187,7 +191,13 @@ def _csv(path: Path, *rows: str) -> Path:
 
 
 def test_a_csv_load_refuses_rows_that_need_force_naming_them(small, tmp_path: Path) -> None:
-    f = _csv(tmp_path / "m.csv", "ind-a,3,2026-01-31", "ind-a,4,2026-12-31", "ind-b,90,2024-01-31", "ind-a,3,2026-01-31")
+    f = _csv(
+        tmp_path / "m.csv",
+        "ind-a,3,2026-01-31",
+        "ind-a,4,2026-12-31",
+        "ind-b,90,2024-01-31",
+        "ind-a,3,2026-01-31",
+    )
     r = small("measure", "--csv", f)
     assert r.exit_code == 2
     assert "row 3, column 'on': 2026-12-31 is after today (2026-11-24)" in r.stdout + r.stderr
@@ -285,10 +295,14 @@ def test_a_plan_file_modified_before_the_revision_is_called_older(cli, tmp_path:
     assert "plantrack plan apply" not in r.stderr
 
 
-def test_a_plan_file_edited_after_the_revision_says_what_applying_it_would_change(cli, tmp_path: Path) -> None:
+def test_a_plan_file_edited_after_the_revision_says_what_applying_it_would_change(
+    cli, tmp_path: Path
+) -> None:
     _applied_elsewhere(cli, tmp_path)
     here = tmp_path / "objectives.toml"
-    here.write_text(SMALL_PLAN.replace('title = "Objective B"', 'title = "Objective B, renamed"'), encoding="utf-8")
+    here.write_text(
+        SMALL_PLAN.replace('title = "Objective B"', 'title = "Objective B, renamed"'), encoding="utf-8"
+    )
     os.utime(here, (datetime(2026, 11, 24, 5, tzinfo=UTC).timestamp(),) * 2)  # after the revision (NOW)
     r = cli("status")
     assert "differs from revision 2 applied from" in r.stderr
@@ -333,7 +347,9 @@ def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     import pty
 
     main, sub = pty.openpty()
-    p = subprocess.Popen([sys.executable, "-m", "plantrack", *args], stdout=sub, stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "plantrack", *args], stdout=sub, stderr=subprocess.DEVNULL, env=env
+    )
     os.close(sub)
     out = b""
     while True:
@@ -366,7 +382,9 @@ def _complete(line: str, env: dict[str, str] | None = None) -> subprocess.Comple
     words = line.split(" ")
     env = dict(os.environ if env is None else env, _PLANTRACK_COMPLETE="complete_bash",
                COMP_WORDS=line, COMP_CWORD=str(len(words) - 1))  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "plantrack"], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "plantrack"], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_ids_complete_from_the_plan(small) -> None:
