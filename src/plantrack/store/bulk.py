@@ -76,17 +76,19 @@ def _codec(name: str) -> tuple[str, str]:
 
     try:
         info = codecs.lookup(name.strip())
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL in it
         info = None
-    if info is None or not getattr(info, "_is_text_encoding", True):
-        raise PlantrackError(f"unknown encoding {name!r}", hint="e.g. --encoding utf-8, gb18030 or big5")
+    # "undefined" is a codec that refuses everything; rot13, base64 and the like are not for text.
+    if info is None or info.name == "undefined" or not getattr(info, "_is_text_encoding", True):
+        raise PlantrackError(f"unknown encoding {name[:40]!r}", hint="e.g. --encoding utf-8, gb18030 or big5")
     # UTF-8 as Excel writes it may start with a byte-order mark; it is not part of the first column.
     return ("utf-8-sig" if info.name == "utf-8" else info.name), info.name
 
 
-def _first_bad(raw: BinaryIO, codec: str) -> int | None:
-    """The offset of the first byte that does not decode in ``codec`` (None: all of it does), read
-    in chunks so that a large UTF-8 file is checked without holding it in memory."""
+def _first_bad(raw: BinaryIO, codec: str) -> tuple[int, str] | None:
+    """The offset of the first byte that does not decode in ``codec`` and the codec's reason (None:
+    all of it decodes), read in chunks so that a large UTF-8 file is checked without holding it in
+    memory."""
     import codecs
 
     # Plain UTF-8 for the check: its offsets count a byte-order mark, utf-8-sig's do not.
@@ -98,7 +100,9 @@ def _first_bad(raw: BinaryIO, codec: str) -> int | None:
         try:
             decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as e:
-            return done - pending + e.start
+            return done - pending + e.start, e.reason
+        except UnicodeError as e:  # some codecs (utf-16 without a BOM, idna) say no position
+            return max(0, done - pending), str(e)
         if not chunk:
             return None
         done += len(chunk)
@@ -109,7 +113,10 @@ def _where(raw: BinaryIO, offset: int, codec: str) -> str:
     raw.seek(0)
     before = raw.read(offset)
     bad = raw.read(1)
-    line = before.decode(codec, errors="replace").count("\n") + 1
+    try:
+        line = before.decode(codec, errors="replace").count("\n") + 1
+    except (UnicodeError, LookupError):  # a codec without "replace" (idna): count the bytes
+        line = before.count(b"\n") + 1
     return f"line {line}, byte {offset + 1}" + (
         f" (0x{bad[0]:02x})" if bad else " (the file ends mid-character)"
     )
@@ -123,11 +130,14 @@ def _plausible(text: str, codec: str) -> float:
     cleanly does not settle it: a misread gives rare characters, kana, Cyrillic, box drawing or
     private-use characters in place of the common characters a real text is made of. Common means
     GB2312's Han rows for GB18030 and Big5's level 1 (frequently used characters) for Big5."""
+    import re
     from collections import Counter
 
+    # The first 200,000 non-ASCII characters are plenty to judge by, and keep a large file quick.
+    sample = re.sub(r"[\x00-\x7f]+", "", text)[:200_000]
     score = 0.0
     total = 0
-    for ch, n in Counter(c for c in text if c > "\x7f").items():
+    for ch, n in Counter(sample).items():
         total += n
         o = ord(ch)
         if 0x4E00 <= o <= 0x9FFF:
@@ -189,13 +199,13 @@ def _open(path: Path, encoding: str | None) -> tuple[TextIO, str]:
         raise PlantrackError(f"cannot read {str(path)!r}: {e.strerror}") from e
     try:
         codec, label = forced or ("utf-8-sig", "UTF-8")
-        bad = _first_bad(raw, codec)
-        if bad is None:
+        found = _first_bad(raw, codec)
+        if found is None:
             raw.seek(0)
             return io.TextIOWrapper(raw, encoding=codec, newline=""), label
         if forced is not None:
             raise PlantrackError(
-                f"{str(path)!r} is not valid {label}: {_where(raw, bad, codec)} does not decode",
+                f"{str(path)!r} is not valid {label}: {_where(raw, found[0], codec)} does not decode ({found[1]})",
                 hint="name the file's real encoding, or leave --encoding out to have it detected",
             )
         # Not UTF-8: a file saved by Excel in a Chinese locale, small enough to read whole.
@@ -203,7 +213,7 @@ def _open(path: Path, encoding: str | None) -> tuple[TextIO, str]:
         decoded = decode_legacy(raw.read())
         if decoded is None:
             raise PlantrackError(
-                f"{str(path)!r} is not UTF-8, GB18030 or Big5 text ({_where(raw, bad, 'utf-8')} is not UTF-8)",
+                f"{str(path)!r} is not UTF-8, GB18030 or Big5 text ({_where(raw, found[0], 'utf-8')} is not UTF-8)",
                 hint="save it from Excel as 'CSV UTF-8', or name its encoding with --encoding",
             )
         text, label = decoded
