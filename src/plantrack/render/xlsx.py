@@ -11,6 +11,7 @@ from typing import Any
 from plantrack import __version__
 from plantrack.core import lang
 from plantrack.models import Entry
+from plantrack.render import labels
 from plantrack.report import Report
 
 # Cell fill and font colour for each RAG, as the HTML report draws them; an assessed RAG (a
@@ -65,9 +66,9 @@ def rag(code: str | None) -> Cell:
     return (code, "rag")
 
 
-def word(domain_key: str, value: str | None) -> Cell:
+def word(kind: str, value: str | None) -> Cell:
     """A code (state, trend, level, kind, park) in the reader's language."""
-    return text(lang.t(f"common.{domain_key}.{value}") if value else "")
+    return text(labels.word(kind, value) if value else "")
 
 
 def yes_no(flag: bool | None) -> Cell:
@@ -138,7 +139,7 @@ class _Book:
             ws.write_blank(r, c, None, self.styles["text"])
             return 0
         if style == "rag":
-            shown = lang.t(f"common.rag.{value}")
+            shown = labels.word("rag", value)
             ws.write_string(r, c, shown, self.styles.get(f"rag:{value}", self.styles["text"]))
             return _display_width(shown)
         if style == "text":
@@ -177,11 +178,8 @@ def render(r: Report) -> bytes:
 
 
 def _other(english: str, chinese: str | None) -> str:
-    """The title in the language the reader did not choose: the Chinese (as written) for an English
-    reader, the English for a Chinese one; blank where the plan has no Chinese title."""
-    if not chinese:
-        return ""
-    return chinese if lang.current() == "en" else english
+    """The title in the language the reader did not choose, as the other reports show it."""
+    return labels.subtitle(english, chinese) or ""
 
 
 def _summary(r: Report) -> Iterable[Sequence[Cell]]:
@@ -203,7 +201,7 @@ def _summary(r: Report) -> Iterable[Sequence[Cell]]:
     yield text(t("row.measured")), count(s.measured)
     yield text(t("row.objectives")), count(s.total)
     for code, n in s.counts.items():
-        yield text(t("row.status_count", rag=lang.t(f"common.rag.{code}"))), count(n)
+        yield text(t("row.status_count", rag=labels.word("rag", code))), count(n)
     yield text(t("row.entries")), count(r.stocktake.counts["entries"])
     yield text(t("row.revision")), count(r.revision)
     yield text(t("row.sha")), text(r.revision_sha)
@@ -219,9 +217,9 @@ def _group_columns() -> list[str]:
 def _groups(r: Report) -> Iterable[Sequence[Cell]]:
     for kind in ("sector", "theme", "park"):
         for g in r.status.groups.get(kind, ()):
-            name = lang.t(f"common.park.{g.id}") if kind == "park" else lang.pick(g.name, g.name_zh)
+            name = labels.word("park", g.id) if kind == "park" else lang.pick(g.name, g.name_zh)
             yield (
-                text(t(f"group.{kind}")), text(g.id), text(name), share(g.progress), share(g.expected),
+                text(labels.t(f"group.{kind}")), text(g.id), text(name), share(g.progress), share(g.expected),
                 rag(g.rag.value), count(g.measured), count(g.objectives), word("trend", g.trend.value),
             )  # fmt: skip
 
@@ -246,7 +244,7 @@ def _objectives(r: Report) -> Iterable[Sequence[Cell]]:
             text(lang.pick(sector.name, sector.name_zh) if sector else ob.sector),
             text(lang.pick(theme.name, theme.name_zh) if theme else ob.theme),
             word("park", ob.park.value), rag(o.rag.value), share(o.progress), share(o.expected),
-            text(t(f"change.{row.change}")), rag(row.previous.rag.value if row.previous else None),
+            text(labels.change_word(row.change)), rag(row.previous.rag.value if row.previous else None),
             word("trend", o.trend.value) if ob.indicators else text(""),
             word("level", c.level.value if c else None), day(c.on if c else None),
             yes_no(c.stale if c else None),
