@@ -148,3 +148,30 @@ def test_an_address_that_is_not_a_web_address_is_never_a_link() -> None:
 
     out = _on_a_terminal(terminal.link("javascript:alert(1)"))
     assert "\x1b]8;" not in out and "javascript:alert(1)" in out
+
+
+def test_what_a_command_says_is_in_the_readers_language(cli: Cli) -> None:
+    r = cli("--lang", "zh-Hant", "log", "huanggang-port", "口岸通關安排", "--on", "2026-10-01")
+    assert r.exit_code == 0 and "已記錄條目" in r.stderr and "huanggang-port 的記錄" in r.stderr
+    r = cli("--lang", "zh-Hans", "log", "huanggang-port", "口岸通关安排", "--on", "2026-10-02")
+    assert "已记录条目" in r.stderr
+    r = cli("--lang", "en", "log", "huanggang-port", "clearance", "--on", "2026-10-03")
+    assert "recorded entry" in r.stderr
+
+
+def test_the_error_line_is_in_the_readers_language_and_still_one_line(cli: Cli) -> None:
+    assert cli("init").exit_code == 0
+    r = cli("--lang", "zh-Hant", "show", "no-such-objective")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("plantrack：錯誤：未知的目標、里程碑或指標") and r.stderr.count("\n") == 1
+    r = cli("--lang", "en", "show", "HUANGGANG-port")
+    assert r.stderr == (
+        "plantrack: error: unknown objective, milestone or indicator 'HUANGGANG-port'; did you mean 'huanggang-port'?\n"
+    )
+
+
+def test_plan_change_summaries_are_in_the_readers_language(cli: Cli, plan_file: Any) -> None:
+    r = cli("--lang", "zh-Hans", "--plan", plan_file, "init")
+    assert r.exit_code == 0 and "规划" in r.stderr
+    r = cli("--lang", "zh-Hant", "--plan", plan_file, "plan", "diff", plan_file)
+    assert r.exit_code == 0 and ("沒有變更" in r.stderr or "項" in r.stderr), r.stderr

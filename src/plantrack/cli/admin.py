@@ -10,6 +10,7 @@ import typer
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json
 from plantrack.core import dates
+from plantrack.core import lang as L
 from plantrack.plan import planfile
 from plantrack.render import dump_json, progress_bar, safe
 from plantrack.sites import bundle
@@ -38,9 +39,17 @@ def init(
     rev, changes = revisions.apply(conn, parsed, source, state.user(), dates.now_utc())
     where = str(state.db_path)
     if rev is None:
-        say(f"{where}: {'already up to date' if existed else 'ready'} with plan {parsed.id!r}")
+        say(L.t("cli.init_up_to_date" if existed else "cli.init_ready", path=where, plan=repr(parsed.id)))
     else:
-        say(f"{where}: plan {parsed.id!r} applied as revision {rev} ({revisions.summarise(changes)})")
+        say(
+            L.t(
+                "cli.init_applied",
+                path=where,
+                plan=repr(parsed.id),
+                rev=rev,
+                changes=revisions.summarise(changes),
+            )
+        )
     print(where)
 
 
@@ -69,7 +78,7 @@ def export(
     if json:
         dump_json({"path": str(result.path), "entries": result.entries, "attachments": result.attachments})
         return
-    say(f"exported {result.entries} entries and {result.attachments} attachments to {result.path}")
+    say(L.t("cli.exported", entries=result.entries, files=result.attachments, path=result.path))
     print(result.path)
 
 
@@ -93,7 +102,7 @@ def import_(
             }
         )
         return
-    say(f"imported from site {result.site}: {result.added} new entries, {result.present} already here")
+    say(L.t("cli.imported", site=result.site, added=result.added, present=result.present))
     print(result.added)
 
 
@@ -106,7 +115,7 @@ def backup(
     """Take an online, consistent backup of the database and its attachments."""
     conn = state.conn()
     dest, files = maintenance.backup(conn, state.db_path, Path(file).expanduser())
-    say(f"backed up {state.db_path} to {dest} (and {files} attachment files)")
+    say(L.t("cli.backed_up", db=state.db_path, dest=dest, files=files))
     print(dest)
 
 
@@ -120,8 +129,8 @@ def restore(
     stamp = dates.now_utc().strftime("%Y%m%dT%H%M%SZ")
     kept = maintenance.restore(Path(file).expanduser(), state.db_path, stamp)
     if kept:
-        say(f"the database it replaced is kept as {kept}")
-    say(f"restored {file} to {state.db_path}")
+        say(L.t("cli.kept_as", path=kept))
+    say(L.t("cli.restored", file=file, db=state.db_path))
     print(state.db_path)
 
 
@@ -156,6 +165,10 @@ def doctor(json: Json = False) -> None:
             print(safe(f"ok       {line}", oneline=True))
         for line in x.problems:
             print(safe(f"PROBLEM  {line}", oneline=True))
-        say(f"{path}: {'no problems' if not x.problems else str(len(x.problems)) + ' problems'}")
+        say(
+            L.t("cli.doctor_problems", path=path, n=len(x.problems))
+            if x.problems
+            else L.t("cli.doctor_ok", path=path)
+        )
     if x.problems:
         raise typer.Exit(1)

@@ -108,7 +108,7 @@ class AppState:
         plan = planfile.load(source)
         rev, _ = revisions.apply(self._conn, plan, source, self.user(), dates.now_utc())
         if rev is not None:
-            say(f"created {self.db_path} with plan {plan.id!r} from {source.path}")
+            say(global_lang.t("cli.created", path=self.db_path, plan=repr(plan.id), source=source.path))
 
     def _warn_if_plan_changed(self) -> None:
         assert self._conn is not None
@@ -202,5 +202,6 @@ state = AppState()
 
 
 def say(message: str) -> None:
-    """Talk to the person: one line on stderr (data goes to stdout)."""
-    print(safe(message), file=sys.stderr)
+    """Talk to the person: one line on stderr (data goes to stdout), in the reader's language where
+    the message is a catalogue Message."""
+    print(safe(global_lang.say(message)), file=sys.stderr)

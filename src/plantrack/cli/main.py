@@ -26,6 +26,7 @@ def main() -> None:
         typer_main()
         return
     globals_, opts = parsed
+
     def run() -> None:
         state.configure(**globals_)  # type: ignore[arg-type]  # a bad PLANTRACK_LANG is an error too
         status(**opts)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import typer
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, PlanFile
 from plantrack.core import dates
+from plantrack.core import lang as L
 from plantrack.errors import PlanInvalid
 from plantrack.plan import planfile
 from plantrack.render import dump_json, terminal
@@ -84,11 +85,11 @@ def apply(
     if changes:
         terminal.changes(changes, stderr=not dry_run)
     if dry_run:
-        say(f"dry run: {revisions.summarise(changes)}; nothing written")
+        say(L.t("cli.dry_run", changes=revisions.summarise(changes)))
     elif rev is None:
-        say(f"plan {plan.id!r} is up to date; nothing to apply")
+        say(L.t("cli.plan_up_to_date", plan=repr(plan.id)))
     else:
-        say(f"applied {source.path} as revision {rev}: {revisions.summarise(changes)}")
+        say(L.t("cli.applied", path=source.path, rev=rev, changes=revisions.summarise(changes)))
         print(rev)
 
 
@@ -103,4 +104,4 @@ def diff(file: PlanFile = None, json: Json = False) -> None:
         return
     if changes:
         terminal.changes(changes)
-    say(f"{source.path}: {revisions.summarise(changes)}")
+    say(L.t("cli.plan_diff", path=source.path, changes=revisions.summarise(changes)))

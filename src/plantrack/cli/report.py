@@ -9,6 +9,7 @@ import typer
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Lang
 from plantrack.core import dates
+from plantrack.core import lang as L
 from plantrack.render import calendar as ics
 from plantrack.render import dump_json, formats, progress_bar
 from plantrack.render.labels import file_stem
@@ -75,7 +76,7 @@ def report(
             sys.stdout.write(text)
         else:
             formats.atomic_write(path, text)
-            say(f"wrote {path}")
+            say(L.t("cli.wrote", path=path))
 
 
 def calendar(
@@ -95,7 +96,7 @@ def calendar(
     if path.is_dir():
         path = path / f"{state.plan().id}.ics"
     formats.atomic_write(path, data.decode("utf-8"))
-    say(f"wrote {path}")
+    say(L.t("cli.wrote", path=path))
     if json:
         dump_json({"path": str(path), "bytes": len(data)})
     else:

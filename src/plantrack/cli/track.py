@@ -10,6 +10,7 @@ from plantrack.cli import complete
 from plantrack.cli.context import say, state
 from plantrack.cli.options import Attach, Force, Json, Note, On, Tags, Url
 from plantrack.core import dates
+from plantrack.core import lang as L
 from plantrack.errors import PlantrackError
 from plantrack.render import dump_json, progress_bar
 from plantrack.store import bulk, db, ledger
@@ -48,7 +49,7 @@ def _written(entry: Entry, json: bool, what: str) -> None:
     if json:
         dump_json(entry.to_json())
     else:
-        say(f"recorded entry {entry.id}: {what}")
+        say(L.t("cli.recorded", id=entry.id, what=what))
         print(entry.id)
 
 
@@ -75,7 +76,8 @@ def _milestone(action: str, milestone_id: str, on: str | None, note: str | None,
     entry = _save(
         lambda a: ledger.milestone_draft(conn, milestone_id, action, day, note, url, a, tags), attach, force
     )
-    _written(entry, json, f"{milestone_id} → {entry.state.value if entry.state else '?'} on {day}")
+    state_word = L.t(f"common.state.{entry.state.value}") if entry.state else "?"
+    _written(entry, json, L.t("cli.what_milestone", id=milestone_id, state=state_word, day=day))
 
 
 def _make(action: str, doc: str):  # type: ignore[no-untyped-def]
@@ -123,13 +125,22 @@ def _bulk(kind: str, path: str, json: bool, encoding: str | None = None, force: 
         loaded = bulk.load(conn, kind, Path(path), state.user(), dates.now_utc(), state.today(), update,
                            encoding, force=force)  # fmt: skip
     if loaded.encoding != "UTF-8":
-        say(f"read {Path(path).name} as {loaded.encoding}")
+        say(L.t("cli.read_as", name=Path(path).name, encoding=loaded.encoding))
     if json:
         dump_json(
             {"kind": loaded.kind, "rows": loaded.rows, "first_id": loaded.first_id, "last_id": loaded.last_id}
         )
     else:
-        say(f"recorded {loaded.rows} {kind} entries from {path}: ids {loaded.first_id}-{loaded.last_id}")
+        say(
+            L.t(
+                "cli.loaded",
+                rows=loaded.rows,
+                kind=L.t(f"common.kind.{kind}"),
+                path=path,
+                first=loaded.first_id,
+                last=loaded.last_id,
+            )
+        )
         print(f"{loaded.first_id}-{loaded.last_id}")
 
 
@@ -198,7 +209,7 @@ def measure(
     entry = _save(
         lambda a: ledger.measurement_draft(conn, indicator_id, number, day, note, url, a, tags), attach, force
     )
-    _written(entry, json, f"{indicator_id} = {value} on {day}")
+    _written(entry, json, L.t("cli.what_measure", id=indicator_id, value=value, day=day))
 
 
 def log(
@@ -218,7 +229,7 @@ def log(
     day = state.on(on)
     tags = ledger.clean_tags(tag or [])
     entry = _save(lambda a: ledger.note_draft(conn, target_id, text, day, url, a, tags), attach, force)
-    _written(entry, json, f"note on {target_id} dated {day}")
+    _written(entry, json, L.t("cli.what_note", id=target_id, day=day))
 
 
 def assess(
@@ -245,7 +256,11 @@ def assess(
         attach,
         force,
     )
-    _written(entry, json, f"{objective_id} assessed {chosen.value} on {day}")
+    _written(
+        entry,
+        json,
+        L.t("cli.what_assess", id=objective_id, level=L.t(f"common.level.{chosen.value}"), day=day),
+    )
 
 
 def retract(
@@ -256,4 +271,4 @@ def retract(
     """Withdraw a wrong entry; it stays in the history, struck out."""
     conn = state.conn()
     entry = ledger.retract(conn, entry_ref, reason, state.user(), dates.now_utc(), state.today())
-    _written(entry, json, f"retraction of {entry.retracts}")
+    _written(entry, json, L.t("cli.what_retract", uid=entry.retracts))

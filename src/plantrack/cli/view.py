@@ -11,6 +11,7 @@ from plantrack.cli.context import say, state
 from plantrack.cli.options import AsOf, Json, KnownAt, Lang, NoPager, Since, Until, option
 from plantrack.cli.run import FLAGS, _as_of, _known_at, _lang, _rags
 from plantrack.core import dates, recurrence, text
+from plantrack.core import lang as L
 from plantrack.core.dates import utc_stamp
 from plantrack.errors import PlantrackError
 from plantrack.limits import SEARCH_LIMIT, SHOW_ENTRIES, UPCOMING_WITHIN
@@ -156,7 +157,7 @@ def show(
         terminal.console().print()
         terminal.entries(notes[:SHOW_ENTRIES])
         if len(notes) > SHOW_ENTRIES:
-            say(f"… {len(notes) - SHOW_ENTRIES} older entries: plantrack evidence {item_id}")
+            say(L.t("views.older_entries", n=len(notes) - SHOW_ENTRIES, id=item_id))
 
 
 def upcoming(
@@ -247,7 +248,15 @@ def check(
         )
     else:
         dashboard.check_lines(hits, language)
-        say(f"{len(hits)} of {len(s.objectives)} objectives at {', '.join(sorted(levels))} as of {day}")
+        say(
+            L.t(
+                "views.check_summary",
+                hits=len(hits),
+                total=len(s.objectives),
+                levels=", ".join(sorted(levels)),
+                day=day,
+            )
+        )
     if hits:
         raise typer.Exit(1)
 
@@ -300,7 +309,7 @@ def evidence(
         dump_json([e.to_json() for e in items])
         return
     if not items:
-        say("no evidence recorded" + (f" for {target_id}" if target_id else ""))
+        say(L.t("views.no_evidence_for", id=target_id) if target_id else L.t("views.no_evidence"))
         return
     with terminal.paged(not no_pager):
         terminal.entries(items)
@@ -344,9 +353,9 @@ def search(
     with terminal.paged(not no_pager):
         terminal.search_results(plan_hits, entries, q.terms)
     if not plan_hits and not entries:
-        say(f"nothing matches {query!r}")
+        say(L.t("views.nothing_matches", query=repr(query)))
     elif more:
-        say(f"showing the newest {limit}; more match (use --limit)")
+        say(L.t("views.newest_only", n=limit))
 
 
 def history(
@@ -379,7 +388,7 @@ def history(
         return
 
     if total > len(items):
-        say(f"… {total - len(items)} earlier events (use --all or --limit)")
+        say(L.t("views.earlier_events", n=total - len(items)))
     with terminal.paged(not no_pager):
         terminal.history(items)
 
@@ -403,5 +412,5 @@ def attachment(
         return
     dest = ledger.out_path(out, e.attachment.name)
     ledger.copy_out(path, dest)
-    say(f"copied {e.attachment.name} (sha256 {e.attachment.sha256[:12]}…) to {dest}")
+    say(L.t("cli.copied", name=e.attachment.name, sha=e.attachment.sha256[:12], dest=dest))
     print(dest)

@@ -101,9 +101,30 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     filled in. A key missing from a language falls back to English (a test keeps that from
     happening); a key missing altogether is a bug and raises KeyError."""
     domain, _, name = key.partition(".")
+    code = lang or _current
     entry = _domain(domain)[name]
-    template = entry.get(lang or _current) or entry["en"]
-    return template.format(**values) if values else template
+    template = entry.get(code) or entry["en"]
+    if not values:
+        return template
+    return template.format(**{k: _said(v, code) for k, v in values.items()})
+
+
+def _said(value: object, lang: str) -> object:
+    """A value for a message: a nested Message said in ``lang``; a tuple a list in that language."""
+    if isinstance(value, Message):
+        return t(value.key, lang, **value.values)
+    if isinstance(value, AnyOf):
+        words = [str(_said(v, lang)) for v in value]
+        if len(words) < 2:
+            return "".join(words)
+        return t("common.list_sep", lang).join(words[:-1]) + t("common.or", lang) + words[-1]
+    if isinstance(value, tuple):
+        return t("common.list_sep", lang).join(str(_said(v, lang)) for v in value)
+    return value
+
+
+class AnyOf(tuple[object, ...]):
+    """Words for a message joined as alternatives: "objective, milestone or indicator"."""
 
 
 def script(text: str, lang: str | None = None) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plantrack import files
+from plantrack.core.lang import AnyOf, Message
 from plantrack.core.dates import utc_stamp, zone
 from plantrack.core.progress import (
     EPOCH,
@@ -192,16 +193,21 @@ def find_target(conn: sqlite3.Connection, target_id: str, kinds: Sequence[str] =
         f" AND kind IN ({marks}) ORDER BY archived_rev IS NOT NULL LIMIT 1",
         (target_id, *kinds),
     ).fetchone()
-    what = " or ".join(kinds) if len(kinds) < 4 else "objective, milestone or indicator"
+    named = [k for k in kinds if k != "plan"] if len(kinds) == 4 else list(kinds)
     if row is None:
         ids = [r[0] for r in conn.execute(
             f"SELECT id FROM plan_object WHERE kind IN ({marks}) AND archived_rev IS NULL", kinds)]  # fmt: skip
         close = closest(target_id, ids)
-        hint = f"did you mean {close!r}?" if close else "see 'plantrack status --all' for ids"
+        hint = Message("errors.did_you_mean", id=repr(close)) if close else Message("errors.see_ids")
         other = conn.execute("SELECT kind FROM plan_object WHERE id = ?", (target_id,)).fetchone()
         if other:
-            raise UnknownId(f"{target_id!r} is {a_noun(other[0])}, not {a_noun(what)}", hint=hint)
-        raise UnknownId(f"unknown {what} {target_id!r}", hint=hint)
+            what_a = AnyOf(
+                (Message(f"errors.a.{named[0]}"), *(Message(f"views.object.{k}") for k in named[1:]))
+            )
+            raise UnknownId(Message("errors.is_not", id=repr(target_id), other=Message(f"errors.a.{other[0]}"),
+                                    what=what_a), hint=hint)  # fmt: skip
+        what = AnyOf(Message(f"views.object.{k}") for k in named)
+        raise UnknownId(Message("errors.unknown_id", what=what, id=repr(target_id)), hint=hint)
     t = Target(row[0], row[1], row[2], json.loads(row[3]), row[4] is not None)
     if t.archived and not allow_archived:
         raise PlantrackError(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plantrack.core.dates import utc_stamp
+from plantrack.core.lang import Message
 from plantrack.errors import PlantrackError
 from plantrack.models import Change, Revision
 from plantrack.store import db, fts
@@ -79,7 +80,7 @@ def diff(conn: sqlite3.Connection, plan: Plan) -> list[Change]:
     return changes
 
 
-def summarise(changes: list[Change]) -> str:
+def summarise(changes: list[Change]) -> Message:
     counts: dict[str, int] = {}
     for c in changes:
         if c.change == "updated":
@@ -89,8 +90,10 @@ def summarise(changes: list[Change]) -> str:
     if updated:
         counts["updated"] = updated
     if not counts:
-        return "no changes"
-    return ", ".join(f"{n} {what}" for what, n in counts.items())
+        return Message("cli.no_changes")
+    return Message(
+        "cli.changes", items=tuple(Message(f"cli.changed_{what}", n=n) for what, n in counts.items())
+    )
 
 
 def apply(conn: sqlite3.Connection, plan: Plan, source: planfile.PlanSource, user: str,
