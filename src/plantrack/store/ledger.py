@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plantrack import files
-from plantrack.core.lang import AnyOf, Message
 from plantrack.core.dates import utc_stamp, zone
+from plantrack.core.lang import AnyOf, Message
 from plantrack.core.progress import (
     EPOCH,
     AssessmentFacts,
