@@ -250,8 +250,11 @@ def test_measurements_carry_their_units_in_every_format(measured, tmp_path: Path
     assert "`ind-a` = 9 labs R&D labs & co" in f["md"]
     assert "= 9 labs R&amp;D labs &amp; co" in f["html"]
     assert "9 labs (#1)" in f["html"]  # the indicator's caption
-    ind = next(i for o in json.loads(f["json"])["objectives"] for i in o["indicators"] if i["id"] == "ind-a")
+    data = json.loads(f["json"])
+    ind = next(i for o in data["objectives"] for i in o["indicators"] if i["id"] == "ind-a")
     assert ind["unit"] == "labs"
+    listed = [m for m in data["stocktake"]["measurements"] if m["target"] == "ind-a"]
+    assert listed and all(m["unit"] == "labs" for m in listed)
     row = next(r for r in f["csv"].splitlines()[1:] if ",ind-a," in r)
     assert ",labs," in row
 

@@ -70,7 +70,7 @@ def as_data(r: Report) -> dict[str, Any]:
                     "upcoming": len(st.upcoming),
                 },
                 "milestones_completed": [e.to_json() for e in st.completed],
-                "measurements": [e.to_json() for e in st.measurements],
+                "measurements": [e.to_json() | {"unit": r.unit_of(e)} for e in st.measurements],
                 "notes": [e.to_json() for e in st.notes],
                 "assessments": [e.to_json() for e in st.assessments],
                 "rag_changes": [
