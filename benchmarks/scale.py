@@ -74,7 +74,7 @@ def main() -> None:
         indicators = synth.plan(d / "plan.toml", a.objectives)
         synth.measurements(d / "m.csv", indicators, a.measurements)
         synth.notes(d / "n1.csv", a.objectives, first_notes)
-        synth.notes(d / "n2.csv", a.objectives, a.notes - first_notes)
+        synth.notes(d / "n2.csv", a.objectives, a.notes - first_notes, seed=14)
         synth.milestone_states(d / "s.csv", a.objectives)
         synth.assessments(d / "a.csv", a.objectives)
         b = Bench(env)

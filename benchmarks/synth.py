@@ -53,22 +53,27 @@ def plan(path: Path, objectives: int, milestones_per: int = 10, indicators_per: 
 def measurements(path: Path, indicators: list[str], rows: int) -> None:
     rng = random.Random(11)
     start = date(2023, 9, 1)
+    seen: set[tuple[str, float, int]] = set()  # the same value twice on a day would need --force
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["id", "value", "on", "note"])
         for n in range(rows):
-            w.writerow([indicators[n % len(indicators)], round(rng.uniform(0, 120), 2),
-                        (start + timedelta(days=rng.randrange(0, 1150))).isoformat(), ""])  # fmt: skip
+            row = (indicators[n % len(indicators)], round(rng.uniform(0, 120), 2), rng.randrange(0, 1150))
+            while row in seen:
+                row = (row[0], round(rng.uniform(0, 120), 2), rng.randrange(0, 1150))
+            seen.add(row)
+            w.writerow([row[0], row[1], (start + timedelta(days=row[2])).isoformat(), ""])
 
 
-def notes(path: Path, objectives: int, rows: int) -> None:
-    rng = random.Random(13)
+def notes(path: Path, objectives: int, rows: int, seed: int = 13) -> None:
+    """Notes of eight random words; each row its own (the same note twice would need --force)."""
+    rng = random.Random(seed)
     start = date(2023, 9, 1)
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["id", "text", "on"])
         for n in range(rows):
-            text = " ".join(rng.choice(WORDS) for _ in range(8))
+            text = " ".join(rng.choice(WORDS) for _ in range(8)) + f" ({seed}-{n})"
             w.writerow(
                 [f"o{n % objectives}", text, (start + timedelta(days=rng.randrange(0, 1150))).isoformat()]
             )

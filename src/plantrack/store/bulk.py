@@ -452,7 +452,8 @@ def _validate(kind: str, rows: Iterator[tuple[int, list[str]]], col: dict[str, i
             seen[key] = line
         drafts.append((tid, on, text, value, state, url, tags))
     if doubting is not None and seen:
-        for key, entry_id in ledger.already_recorded(doubting, Kind(kind), seen).items():
+        found = ledger.already_recorded(doubting, Kind(kind), seen)
+        for key, entry_id in sorted(found.items(), key=lambda kv: seen[kv[0]]):
             problem(seen[key], None, f"the same as entry {entry_id}; --force loads it again")
     return drafts, problems, total
 
