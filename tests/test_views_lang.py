@@ -175,3 +175,27 @@ def test_plan_change_summaries_are_in_the_readers_language(cli: Cli, plan_file: 
     assert r.exit_code == 0 and "规划" in r.stderr
     r = cli("--lang", "zh-Hant", "--plan", plan_file, "plan", "diff", plan_file)
     assert r.exit_code == 0 and ("沒有變更" in r.stderr or "項" in r.stderr), r.stderr
+
+
+def _status_loads_opencc(env: dict[str, str]) -> bool:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nsys.argv = ['plantrack', 'status', '--lang', 'zh-Hant']\n"
+        "from plantrack.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('OPENCC', 'opencc' in sys.modules, file=sys.stderr)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "河套深港科技創新合作區" in r.stdout
+    return "OPENCC True" in r.stderr
+
+
+def test_titles_converted_once_are_kept_so_the_next_dashboard_needs_no_opencc() -> None:
+    import os
+
+    env = dict(os.environ)  # a new database: the first command in the subprocess creates it
+    assert _status_loads_opencc(env) is True  # the first Traditional dashboard converts
+    assert _status_loads_opencc(env) is False  # the next one reads the kept conversions
+    env["PLANTRACK_NO_CACHE"] = "1"
+    assert _status_loads_opencc(env) is True  # without the cache, it converts again

@@ -15,7 +15,7 @@ from plantrack.core import lang as global_lang
 from plantrack.errors import PlantrackError
 from plantrack.plan import planfile, plansource
 from plantrack.render import safe
-from plantrack.service import demo
+from plantrack.service import demo, readings
 from plantrack.store import db, revisions
 
 if TYPE_CHECKING:
@@ -94,8 +94,10 @@ class AppState:
             if self.demo:
                 path = demo.ensure(self.db_path, dates.now_utc(), dates.today())
                 self._conn = db.connect(path)
+                readings.keep_conversions(self._conn)
                 return self._conn
             self._conn = db.connect(self.db_path)
+            readings.keep_conversions(self._conn)
             if bootstrap and revisions.latest_revision(self._conn) is None:
                 self._bootstrap()
             elif bootstrap:
@@ -193,6 +195,10 @@ class AppState:
     def close(self) -> None:
         revisions._PLANS.clear()
         if self._conn is not None:
+            try:
+                readings.save_conversions(self._conn)
+            except Exception:  # only time is lost: the next run converts again
+                pass
             self._conn.close()
             self._conn = None
         self._plan = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,48 @@ def _converter(config: str) -> Any:
 
 def to_hans(text: str) -> str:
     """Simplified Chinese (from Traditional of any region); text without Han characters unchanged."""
-    return _converter("t2s").convert(text) if has_han(text) else text
+    return _converted("t2s", text) if has_han(text) else text
 
 
 def to_hant(text: str) -> str:
     """Traditional Chinese as written in Hong Kong; text without Han characters unchanged."""
-    return _converter("s2hk").convert(text) if has_han(text) else text
+    return _converted("s2hk", text) if has_han(text) else text
+
+
+# Conversions already made, kept between runs by the caller (the CLI keeps them in the status
+# cache): loading OpenCC's Simplified-to-Traditional phrase tables takes about 120 ms, paid on
+# every Traditional dashboard otherwise, while the titles it converts rarely change.
+MEMO_LIMIT = 50_000
+_memo: dict[str, str] = {}
+_memo_grew = False
+_memo_loader: list[Callable[[], dict[str, str] | None]] = []
+
+
+def _converted(config: str, text: str) -> str:
+    global _memo_grew
+    key = f"{config}\x00{text}"
+    found = _memo.get(key)
+    if found is None and _memo_loader:
+        loaded = _memo_loader.pop()()  # the kept conversions, read once and only when needed
+        if loaded:
+            _memo.update(loaded)
+        found = _memo.get(key)
+    if found is None:
+        found = _converter(config).convert(text)
+        if len(_memo) < MEMO_LIMIT:
+            _memo[key] = found
+            _memo_grew = True
+    return found
+
+
+def keep_conversions(loader: Callable[[], dict[str, str] | None]) -> None:
+    """Give the conversions kept from earlier runs, read by ``loader`` at the first conversion."""
+    _memo_loader[:] = [loader]
+
+
+def new_conversions() -> dict[str, str] | None:
+    """Every conversion known, when this run made one not kept before (else None)."""
+    return dict(_memo) if _memo_grew else None
 
 
 # --- search: one folded form for either script ----------------------------------------------------

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import date, datetime
 
-from plantrack.core import progress
+from plantrack.core import progress, scripts
 from plantrack.core.dates import utc_stamp
 from plantrack.errors import PlantrackError
 from plantrack.models import Objective, Plan, Revision
@@ -188,3 +188,33 @@ def _objective_now(conn: sqlite3.Connection, plan: Plan, objective: Objective, a
             facts.assessments,
         )
     return progress.objective_result(plan, objective, facts, as_of)
+
+
+def keep_conversions(conn: sqlite3.Connection) -> None:
+    """Chinese titles converted in earlier runs come from the cache (read only if one is needed)."""
+
+    def load() -> dict[str, str] | None:
+        try:
+            c = cache.Cache(cache.folder(conn))
+        except Exception:  # the database is closed or gone: convert afresh
+            return None
+        try:
+            kept = c.get("conversions", cache.code_stamp())
+            return kept if isinstance(kept, dict) else None
+        finally:
+            c.close()
+
+    scripts.keep_conversions(load)
+
+
+def save_conversions(conn: sqlite3.Connection) -> None:
+    """Keep this run's new conversions for the next run (nothing when there were none)."""
+    made = scripts.new_conversions()
+    scripts.keep_conversions(lambda: None)  # the next command (in this process) brings its own
+    if made is None:
+        return
+    c = cache.Cache(cache.folder(conn))
+    try:
+        c.put({"conversions": (cache.code_stamp(), made)})
+    finally:
+        c.close()
