@@ -27,7 +27,9 @@ def test_the_catalogue_has_keys_in_several_domains() -> None:
     assert len(every_key()) > 30
 
 
-@pytest.mark.parametrize(("domain", "name", "entry"), every_key(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("domain", "name", "entry"), every_key(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_message_is_in_all_three_languages_with_the_same_placeholders(
     domain: str, name: str, entry: dict[str, str]
 ) -> None:
@@ -38,10 +40,18 @@ def test_every_message_is_in_all_three_languages_with_the_same_placeholders(
         assert sorted(PLACEHOLDER.findall(entry[code])) == wanted, f"{domain}.{name} in {code}"
 
 
-@pytest.mark.parametrize(("domain", "name", "entry"), every_key(), ids=lambda v: v if isinstance(v, str) else "")
-def test_each_chinese_message_is_written_in_its_own_script(domain: str, name: str, entry: dict[str, str]) -> None:
-    assert scripts.to_hans(entry["zh-Hans"]) == entry["zh-Hans"], f"{domain}.{name}: zh-Hans is not Simplified"
-    assert scripts.to_hant(entry["zh-Hant"]) == entry["zh-Hant"], f"{domain}.{name}: zh-Hant is not Traditional"
+@pytest.mark.parametrize(
+    ("domain", "name", "entry"), every_key(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_each_chinese_message_is_written_in_its_own_script(
+    domain: str, name: str, entry: dict[str, str]
+) -> None:
+    assert scripts.to_hans(entry["zh-Hans"]) == entry["zh-Hans"], (
+        f"{domain}.{name}: zh-Hans is not Simplified"
+    )
+    assert scripts.to_hant(entry["zh-Hant"]) == entry["zh-Hant"], (
+        f"{domain}.{name}: zh-Hant is not Traditional"
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +78,9 @@ def test_an_unknown_language_is_an_error_naming_the_choices() -> None:
      ({"LC_MESSAGES": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
      ({"PLANTRACK_LANG": "zh-TW", "LANG": "zh_CN.UTF-8"}, "zh-Hant")],
 )  # fmt: skip
-def test_without_an_option_the_language_follows_plantrack_lang_then_the_locale(env: dict[str, str], code: str) -> None:
+def test_without_an_option_the_language_follows_plantrack_lang_then_the_locale(
+    env: dict[str, str], code: str
+) -> None:
     assert lang.resolve(None, env) == code
 
 
@@ -87,3 +99,25 @@ def test_messages_fill_in_their_values_in_each_language() -> None:
     assert lang.t("common.rag.red", "zh-Hant") == "紅"
     assert lang.t("common.rag.red", "zh-Hans") == "红"
     assert lang.t("common.rag.red", "en") == "red"
+
+
+@pytest.mark.parametrize("domain", lang.domains())
+def test_the_quick_catalogue_reader_agrees_with_tomllib(domain: str) -> None:
+    text = (lang.LOCALE_DIR / f"{domain}.toml").read_text(encoding="utf-8")
+    quick = lang.quick_read(text)
+    assert quick is not None, f"{domain}.toml has a line the quick reader does not take"
+    assert quick == tomllib.loads(text)
+
+
+def test_a_catalogue_line_in_another_form_falls_back_to_tomllib() -> None:
+    assert lang.quick_read('x = { en = "a", zh-Hans = "b", zh-Hant = "c" }\n') == {
+        "x": {"en": "a", "zh-Hans": "b", "zh-Hant": "c"}
+    }
+    assert lang.quick_read('x = { zh-Hans = "b", en = "a", zh-Hant = "c" }\n') is None
+    assert lang.quick_read('x = { en = "\\U0001F600", zh-Hans = "b", zh-Hant = "c" }\n') is None
+    assert (
+        lang.quick_read(
+            'x = { en = "a", zh-Hans = "b", zh-Hant = "c" }\nx = { en = "a", zh-Hans = "b", zh-Hant = "c" }\n'
+        )
+        is None
+    )

@@ -8,7 +8,6 @@ only when Chinese text is actually converted, so English views never pay for it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -144,6 +143,8 @@ def spellings(char: str) -> frozenset[str]:
 def _glossary() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """The glossary's forms, folded, each to its folded mainland form; longest forms first."""
     with GLOSSARY.open("rb") as f:
+        import tomllib  # only where search folds text: every other command is spared its import
+
         rows = tomllib.load(f)
     mapping: dict[str, str] = {}
     for mainland, others in rows.items():
