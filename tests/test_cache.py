@@ -120,7 +120,9 @@ def test_another_days_figures_kept_meanwhile_are_never_mixed_in(monkeypatch) -> 
         conn = _small_db(d)
         ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-b", date(2025, 1, 1), value=150), "t", T)
         # Dated after T (its "today"): recorded with force, as `measure --force` would.
-        ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-b", date(2026, 6, 1), value=300), "t", T, force=True)
+        ledger.record(
+            conn, models.Draft(Kind.MEASUREMENT, "ind-b", date(2026, 6, 1), value=300), "t", T, force=True
+        )
         today, back_then = date(2026, 11, 24), date(2025, 2, 1)
         readings.status(conn, today)
         ledger.record(conn, models.Draft(Kind.MEASUREMENT, "ind-a", date(2026, 1, 1), value=5), "t", T)

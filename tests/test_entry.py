@@ -35,7 +35,10 @@ def test_fast_path_reads_the_environment_as_click_does() -> None:
         {"plan": "p.toml"},
         {},
     )
-    assert params.parse(["--lang", "zh-HK", "status", "--lang", "en"], {}) == ({"lang": "zh-HK"}, {"lang": "en"})
+    assert params.parse(["--lang", "zh-HK", "status", "--lang", "en"], {}) == (
+        {"lang": "zh-HK"},
+        {"lang": "en"},
+    )
 
 
 def _declared(click_params: list, skip: set[str]) -> list[tuple[str, tuple[str, ...], str | None, bool]]:
