@@ -148,6 +148,18 @@ def small(
     return cli
 
 
+def trust_each_other(cli: Callable[..., Result], *dbs: Path) -> None:
+    """Sites that have exchanged public key files and trust each other, as people do it."""
+    for db in dbs:
+        r = cli("--db", db, "site", "show", "--out", f"{db}.pub")
+        assert r.exit_code == 0, r.stderr
+    for db in dbs:
+        for other in dbs:
+            if other != db:
+                r = cli("--db", db, "site", "trust", f"{other}.pub", "--name", other.stem)
+                assert r.exit_code == 0, r.stderr
+
+
 # Property tests: no per-example deadline (CI machines are shared and slow at times).
 from hypothesis import settings  # noqa: E402
 

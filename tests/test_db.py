@@ -22,6 +22,10 @@ EXPECTED_TABLES = {
     "target_stats": ["target", "entries", "last_on", "max_on", "m_n", "m_sx", "m_sy", "m_sxx", "m_sxy",
                      "v_on", "v_id", "v_value", "s_on", "s_id", "s_state", "m_syy", "m_first", "m_min",
                      "m_frac", "m_max"],
+    "site_key": ["key_id", "site", "name", "public_key", "fingerprint", "own", "added_at", "added_by",
+                 "revoked_at", "revoked_by", "revoke_reason"],
+    "partner_head": ["site", "position", "head", "key_id", "received_at"],
+    "entry_signer": ["entry_id", "signed_by"],
 }  # fmt: skip
 
 
@@ -46,6 +50,8 @@ def test_a_blank_database_gets_the_whole_schema(tmp_path: Path) -> None:
         "entry_fts_insert",
         "entry_stats_insert",
         "entry_stats_retract",
+        "entry_signer_append_only_update",
+        "entry_signer_append_only_delete",
     }
     indexes = {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")

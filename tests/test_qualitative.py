@@ -19,7 +19,7 @@ from plantrack.models import Direction, Entry, Indicator, Kind, Level
 from plantrack.plan import planfile
 
 from . import test_progress as progress_tests
-from .conftest import SMALL_PLAN
+from .conftest import SMALL_PLAN, trust_each_other
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = date(2026, 11, 24)
@@ -524,6 +524,7 @@ def test_assessments_travel_in_bundles(
         cli("--db", sz, "assess", "obj-b", "amber", "--note", "feasible", "--on", "2026-11-01").exit_code == 0
     )
     assert cli("--db", hk, "init").exit_code == 0
+    trust_each_other(cli, sz, hk)
     assert cli("--db", sz, "export", "--out", tmp_path / "b.zip").exit_code == 0
     assert cli("--db", hk, "import", tmp_path / "b.zip").exit_code == 0
     [e] = cli("--db", hk, "evidence", "--json").json()

@@ -341,6 +341,8 @@ class Entry:
     retracted_by: int | None = field(default=None, compare=False)
     received_at: str | None = None  # set on entries imported from another site
     level: Level | None = None  # an assessment's delivery confidence
+    # Imported entries: the key id that signed their bundle, or "unverified"; None: written here.
+    signed_by: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """SPEC's evidence shape, plus the ledger fields that make it verifiable."""
@@ -356,6 +358,7 @@ class Entry:
             "tags": list(self.tags), "retracted": self.retracted, "retracts": self.retracts,
             "site": self.site, "hash": self.hash, "received_at": self.received_at,
             "level": self.level.value if self.level else None,
+            "signed_by": self.signed_by, "verified": self.signed_by != "unverified",
         }  # fmt: skip
 
 

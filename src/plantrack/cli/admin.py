@@ -11,9 +11,10 @@ from plantrack.cli.context import say, state
 from plantrack.cli.options import Json
 from plantrack.core import dates
 from plantrack.core import lang as L
+from plantrack.errors import PlantrackError
 from plantrack.plan import planfile
 from plantrack.render import dump_json, progress_bar, safe
-from plantrack.sites import bundle
+from plantrack.sites import bundle, identity
 from plantrack.store import db, maintenance, migrations, revisions
 
 db_app = typer.Typer(help="Back up, restore and examine the database.", no_args_is_help=True)
@@ -66,43 +67,89 @@ def export(
     ] = False,
     json: Json = False,
 ) -> None:
-    """Export entries and their files as a verifiable bundle for another site."""
+    """Export this site's entries and their files as a signed bundle for another site."""
     conn = state.conn()
     start = None
     if since is not None:
         day = dates.parse_period(since, state.today()).start
         start = dates.utc_stamp(dates.parse_instant(day.isoformat() + "T00:00", state.plan().timezone))
+    now = dates.now_utc()
+    me = identity.own(conn, state.db_path, state.user(), now)
+    if me.created:
+        say(L.t("sites.auto_named", name=repr(me.name)))
+    if not out.strip():
+        raise PlantrackError("--out is empty", hint="name the bundle file, e.g. --out bundle.zip")
     with progress_bar("exporting") as update:
-        result = bundle.export(conn, db.attachment_dir(state.db_path), Path(out).expanduser(), start,
-                               objective or [], public, dates.now_utc(), update)  # fmt: skip
+        result = bundle.export(conn, state.db_path, Path(out).expanduser(), me, start, objective or [],
+                               public, now, update)  # fmt: skip
     if json:
-        dump_json({"path": str(result.path), "entries": result.entries, "attachments": result.attachments})
+        dump_json(
+            {
+                "path": str(result.path), "entries": result.entries, "attachments": result.attachments,
+                "left_out": result.left_out, "site": result.site, "key_id": result.key_id,
+                "head": result.head,
+            }
+        )  # fmt: skip
         return
-    say(L.t("cli.exported", entries=result.entries, files=result.attachments, path=result.path))
+    say(L.t("sites.exported", entries=result.entries, files=result.attachments, path=result.path,
+            name=repr(me.name), key_id=result.key_id))  # fmt: skip
+    if result.left_out:
+        say(L.t("sites.left_out", n=result.left_out))
     print(result.path)
+
+
+def _size(text: str) -> int:
+    """A size such as 500M, 4G or 1048576 (bytes)."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", text, re.IGNORECASE)
+    if not m:
+        raise PlantrackError(f"{text[:40]!r} is not a size", hint="e.g. 500M, 4G or a number of bytes")
+    scale = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[m.group(2).upper()]
+    value = int(float(m.group(1)) * scale)
+    if value <= 0 or value > 2**50:
+        raise PlantrackError(f"{text[:40]!r} is not a usable size", hint="e.g. 500M or 4G")
+    return value
 
 
 def import_(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="A bundle made by plantrack export.", show_default=False)
     ],
+    allow_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned",
+            help="Accept a bundle that no trusted site signed; its entries are marked unverified.",
+        ),
+    ] = False,
+    max_size: Annotated[
+        str, typer.Option("--max-size", help="Refuse a bundle that unpacks to more than this (e.g. 8G).")
+    ] = "4G",
     json: Json = False,
 ) -> None:
-    """Import a bundle from another site: verified first, merged by uid, nothing lost or doubled."""
+    """Import a bundle from another site: signature and every entry checked first, merged by uid."""
     conn = state.conn()
+    if not file.strip():
+        raise PlantrackError("the bundle's path is empty", hint="give the bundle file")
+    limit = _size(max_size)
     with progress_bar("importing") as update:
-        result = bundle.import_bundle(conn, db.attachment_dir(state.db_path), Path(file).expanduser(), update)
+        result = bundle.import_bundle(conn, state.db_path, Path(file).expanduser(), allow_unsigned, limit,
+                                      dates.now_utc(), update)  # fmt: skip
     if json:
         dump_json(
             {
-                "added": result.added,
-                "already_present": result.present,
-                "attachments": result.attachments,
-                "site": result.site,
+                "added": result.added, "already_present": result.present, "attachments": result.attachments,
+                "site": result.site, "name": result.name, "verified": result.verified,
+                "key_id": result.key_id, "head": result.head,
             }
-        )
+        )  # fmt: skip
         return
-    say(L.t("cli.imported", site=result.site, added=result.added, present=result.present))
+    if result.verified:
+        say(L.t("sites.imported", name=repr(result.name), site=result.site, key_id=result.key_id,
+                added=result.added, present=result.present))  # fmt: skip
+    else:
+        say(L.t("sites.imported_unverified", site=result.site, added=result.added, present=result.present))
     print(result.added)
 
 

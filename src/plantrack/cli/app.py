@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from plantrack import __version__
-from plantrack.cli import admin, params, plan, report, track, view
+from plantrack.cli import admin, params, plan, report, site, track, view
 from plantrack.cli.boundary import Failed, fail, guard
 from plantrack.cli.context import AppState, state
 from plantrack.cli.options import join_date_phrases, option
@@ -79,6 +79,7 @@ def _globals(
 
 def _register() -> None:
     app.add_typer(plan.app, name="plan")
+    app.add_typer(site.app, name="site")
     app.add_typer(track.milestone_app, name="milestone")
     track.register(app)
     view.register(app)

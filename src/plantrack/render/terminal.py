@@ -135,6 +135,8 @@ def entry_text(e: Entry, lang: str | None = None, style: str = "") -> Text:
         )
     if e.tags:
         out.append(" ".join(f"#{safe(t, oneline=True)}" for t in e.tags) + " ")
+    if e.signed_by == "unverified":
+        out.append(f"[{L.t('sites.unverified', lang)}] ", style="bold")
     if e.retracted:
         out.append(L.t("views.retracted_mark", lang))
     out.rstrip()

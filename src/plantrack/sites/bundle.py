@@ -1,24 +1,34 @@
-"""Exchange bundles between sites: export a verified zip of entries, import it by uid.
+"""Exchange bundles between sites: a signed zip of a site's own entries, imported by uid.
 
-A bundle is a zip file holding ``manifest.json`` (format, site, plan, counts and the sha256 of
-every other member), ``entries.jsonl`` (one entry a line, with the exporting site's hash chain),
-``plan.json`` (the plan as applied there) and ``attachments/<sha256>``. Import verifies all of it
-before it writes anything, and merges by uid, so a bundle imported twice adds nothing and two
-sites that exchange bundles both ways end with the same entries.
+A bundle is a zip file holding ``manifest.json`` (format, the signing site, plan, counts, the
+sending ledger's head, and the sha256 and size of every other member), its minisign signature
+``manifest.json.minisig``, ``entries.jsonl`` (one entry a line, each with its place in the
+sender's hash chain), ``chain.bin`` (the sender's whole chain: 32 bytes per entry), ``plan.json``
+(the plan as applied there) and ``attachments/<sha256>``.
+
+Import checks the signature against the trust list before it reads anything else, then
+streams every member to disk under a size cap, checks each against the signed manifest, each
+entry as a local write is checked, each entry's place in the signed chain, and that the chain
+still passes through the head the sender showed last time; only then does it write, in one
+transaction. A site exports its own entries only: entries are accepted from the site that
+signed them and no other, so no one can speak for a site without its key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import math
+import os
 import re
+import shutil
 import sqlite3
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import zipfile
@@ -26,18 +36,23 @@ if TYPE_CHECKING:
 from plantrack import files, models
 from plantrack.core.dates import now_utc, utc_stamp
 from plantrack.errors import PlantrackError
-from plantrack.models import Kind, Level, State
-from plantrack.store import db, fts, ledger, revisions
+from plantrack.models import Kind
+from plantrack.sites import checks, identity, keys
+from plantrack.sites.checks import BundleRefused
+from plantrack.store import db, fts, ledger, revisions, trust
 
 FORMAT = "plantrack-bundle"
-VERSION = 1
-MAX_MEMBER = 2 * 2**30  # 2 GiB uncompressed per member
-MAX_TOTAL = 8 * 2**30
-MAX_RATIO = 200  # uncompressed / compressed: refuses zip bombs
+VERSION = 2
+MAX_TOTAL = 4 * 2**30  # bytes a bundle may unpack to, all members together (import --max-size)
+MAX_MANIFEST = 4 * 2**20
+MAX_SIGNATURE = 4096
+UNVERIFIED = "unverified"
 _ATTACHMENT = re.compile(r"attachments/([0-9a-f]{64})")
-_KNOWN = {"manifest.json", "entries.jsonl", "plan.json"}
+_KNOWN = {"manifest.json", "manifest.json.minisig", "entries.jsonl", "plan.json", "chain.bin"}
+_CHUNK = 1 << 20
 
 Progress = Callable[[int, int], None]
+BundleInvalid = BundleRefused  # the name earlier releases used
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,10 @@ class Exported:
     path: Path
     entries: int
     attachments: int
+    left_out: int  # entries of other sites, which those sites export themselves
+    site: str
+    key_id: str
+    head: str | None
 
 
 @dataclass(frozen=True)
@@ -53,30 +72,30 @@ class Imported:
     present: int
     attachments: int
     site: str
-
-
-class BundleInvalid(PlantrackError):
-    """The bundle failed a check; nothing was written."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            f"bundle refused: {message}; nothing was written", hint="ask the sender for a new export"
-        )
+    name: str
+    verified: bool
+    key_id: str | None
+    head: str | None
 
 
 def _sha(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
+
+
+def is_internal(tags: Sequence[str]) -> bool:
+    """An entry kept from publication: tagged internal, in any case."""
+    return any(t.casefold() == "internal" for t in tags)
 
 
 # --- export ----------------------------------------------------------------------------------
 
 
-def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None = None,
-           objectives: Sequence[str] = (), public: bool = False, now: datetime | None = None,
-           progress: Progress | None = None) -> Exported:  # fmt: skip
-    """Write a bundle of the chosen entries (and the files they reference) to ``out``."""
+def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.Own,
+           since: str | None = None, objectives: Sequence[str] = (), public: bool = False,
+           now: datetime | None = None, progress: Progress | None = None) -> Exported:  # fmt: skip
+    """Write a signed bundle of this site's chosen entries (and the files they reference)."""
+    store = db.attachment_dir(db_path)
+    secret = keys.load_secret(db_path, signer.key.key_id)
     plan_id = revisions.current_plan_id(conn)
     rev = revisions.latest_revision(conn)
     if plan_id is None or rev is None:
@@ -87,71 +106,88 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
         for oid in objectives:
             ledger.find_target(conn, oid, ("objective",), allow_archived=True)
             targets.update(ledger.target_family(conn, oid))
-    # Walk the whole chain once: each line carries the hash of the entry before it.
-    chosen: list[tuple[models.Entry, str]] = []
+    # Walk the whole chain once: every hash goes into chain.bin; this site's chosen entries
+    # go out with their place in it.
+    chain = bytearray()
+    chosen: list[tuple[models.Entry, str, int]] = []
+    own: dict[str, tuple[models.Entry, str, int]] = {}
     prev = ledger.GENESIS
-    all_by_uid: dict[str, tuple[models.Entry, str]] = {}
+    left_out = 0
     ids = ledger.all_ids(conn)
     for start in range(0, len(ids), 5000):
         for e in ledger.entries_by_id(conn, ids[start : start + 5000]):
-            pair = (e, prev)
+            chain += bytes.fromhex(e.hash)
+            item = (e, prev, len(chain) // 32)
             prev = e.hash
-            all_by_uid[e.uid] = pair
+            if e.site != signer.site:
+                left_out += 1
+                continue
+            own[e.uid] = item
             if targets is not None and e.target not in targets:
                 continue
             if since is not None and e.recorded_at < since:
                 continue
-            if public and "internal" in e.tags:
+            if public and is_internal(e.tags):
                 continue
-            chosen.append(pair)
-    # A retraction travels with what it withdraws (unless that was left out for the public).
-    chosen_uids = {e.uid for e, _ in chosen}
-    extra: list[tuple[models.Entry, str]] = []
-    for e, _ in chosen:
+            chosen.append(item)
+    # A retraction travels with what it withdraws (unless that is kept from the public).
+    chosen_uids = {e.uid for e, _, _ in chosen}
+    for e, _, _ in list(chosen):
         if e.kind == Kind.RETRACTION and e.retracts and e.retracts not in chosen_uids:
-            withdrawn = all_by_uid.get(e.retracts)
-            if withdrawn is not None and not (public and "internal" in withdrawn[0].tags):
-                extra.append(withdrawn)
+            withdrawn = own.get(e.retracts)
+            if withdrawn is not None and not (public and is_internal(withdrawn[0].tags)):
+                chosen.append(withdrawn)
                 chosen_uids.add(e.retracts)
-    chosen += extra
-    chosen.sort(key=lambda pair: pair[0].id)
-    chosen = [(e, p) for e, p in chosen if e.kind != Kind.RETRACTION or (e.retracts in chosen_uids)]
-    complete = targets is None and since is None and not public
-    lines = []
-    for e, p in chosen:
-        lines.append(json.dumps(_entry_line(e, p), ensure_ascii=False, sort_keys=True))
+    chosen.sort(key=lambda item: item[2])
+    if public:  # a public bundle does not show that something was withdrawn from it
+        chosen = [i for i in chosen if i[0].kind != Kind.RETRACTION or i[0].retracts in chosen_uids]
+    lines = [json.dumps(_entry_line(e, p, pos), ensure_ascii=False, sort_keys=True) for e, p, pos in chosen]
     entries_bytes = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
     plan_bytes = json.dumps(
         {"revision": rev.rev, "sha256": rev.sha256, "plan": json.loads(revisions.plan_json(conn, rev.rev))},
         ensure_ascii=False, sort_keys=True, indent=1,
     ).encode("utf-8")  # fmt: skip
-    shas = sorted({e.attachment.sha256 for e, _ in chosen if e.attachment is not None})
-    members = {"entries.jsonl": _sha(entries_bytes), "plan.json": _sha(plan_bytes)}
+    chain_bytes = bytes(chain)
+    shas = sorted({e.attachment.sha256 for e, _, _ in chosen if e.attachment is not None})
+    members: dict[str, dict[str, Any]] = {
+        "entries.jsonl": {"sha256": _sha(entries_bytes), "size": len(entries_bytes)},
+        "plan.json": {"sha256": _sha(plan_bytes), "size": len(plan_bytes)},
+        "chain.bin": {"sha256": _sha(chain_bytes), "size": len(chain_bytes)},
+    }
     for sha in shas:
         path = ledger.attachment_path(store, sha)
         if not path.is_file():
             raise PlantrackError(
                 f"attachment {sha[:12]}… is missing from {store}", hint="run plantrack db doctor"
             )
-        members[f"attachments/{sha}"] = sha
+        members[f"attachments/{sha}"] = {"sha256": sha, "size": path.stat().st_size}
+    head = chain_bytes[-32:].hex() if chain_bytes else None
+    created = utc_stamp(now or now_utc())
     manifest = {
         "format": FORMAT,
         "version": VERSION,
-        "site": db.site(conn),
+        "site": {"id": signer.site, "name": signer.name, "key_id": signer.key.key_id,
+                 "fingerprint": signer.key.fingerprint},
         "plan": {"id": plan_id, "revision": rev.rev, "sha256": rev.sha256},
-        "created_at": utc_stamp(now or now_utc()),
-        "complete": complete,
+        "created_at": created,
+        "head": {"hash": head, "position": len(chain_bytes) // 32},
         "filters": {"since": since, "objectives": sorted(objectives), "public": public},
         "counts": {"entries": len(chosen), "attachments": len(shas)},
         "members": members,
-    }
+    }  # fmt: skip
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    signature = keys.sign(
+        secret, manifest_bytes, f"plantrack bundle from site {signer.site}, {created}, head {head or 'none'}"
+    )
     try:
         import zipfile  # only bundles need it
 
         with files.replacing(out) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1))
+            z.writestr("manifest.json", manifest_bytes)
+            z.writestr("manifest.json.minisig", signature)
             z.writestr("entries.jsonl", entries_bytes)
             z.writestr("plan.json", plan_bytes)
+            z.writestr("chain.bin", chain_bytes, compress_type=zipfile.ZIP_STORED)
             for n, sha in enumerate(shas, start=1):
                 z.write(ledger.attachment_path(store, sha), f"attachments/{sha}")
                 if progress is not None:
@@ -160,38 +196,44 @@ def export(conn: sqlite3.Connection, store: Path, out: Path, since: str | None =
         raise PlantrackError(
             f"cannot write {str(out)!r}: {e.strerror}", hint="choose a writable place with --out"
         ) from e
-    return Exported(out, len(chosen), len(shas))
+    return Exported(out, len(chosen), len(shas), left_out, signer.site, signer.key.key_id, head)
 
 
-def _entry_line(e: models.Entry, prev_hash: str) -> dict[str, Any]:
+def _entry_line(e: models.Entry, prev_hash: str, position: int) -> dict[str, Any]:
     line = ledger.hashed_content(e)
     line["prev_hash"] = prev_hash
     line["hash"] = e.hash
+    line["position"] = position
     return line
 
 
-# --- import ----------------------------------------------------------------------------------
+# --- import: open, verify the signature, unpack under a cap -----------------------------------
 
 
 def _open(path: Path) -> zipfile.ZipFile:
     import zipfile
 
     try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise PlantrackError(f"bundle {str(path)!r} does not exist", hint="check the path") from None
+    except OSError as e:
+        raise PlantrackError(f"cannot read bundle {str(path)!r}: {e.strerror}", hint="check the path") from e
+    if stat.S_ISDIR(info.st_mode):
+        raise PlantrackError(f"{str(path)!r} is a directory", hint="give the bundle file")
+    if not stat.S_ISREG(info.st_mode):
+        raise PlantrackError(f"{str(path)!r} is not a regular file", hint="give the bundle file")
+    try:
         return zipfile.ZipFile(path)
-    except FileNotFoundError as e:
-        raise PlantrackError(f"bundle {str(path)!r} does not exist", hint="check the path") from e
-    except IsADirectoryError as e:
-        raise PlantrackError(f"{str(path)!r} is a directory", hint="give the bundle file") from e
-    except (zipfile.BadZipFile, OSError) as e:
-        raise BundleInvalid(f"{str(path)!r} is not a plantrack bundle (not a zip file)") from e
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise BundleRefused(f"{str(path)!r} is not a plantrack bundle (not a zip file)") from e
 
 
-def _check_members(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+def _check_names(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     infos: dict[str, zipfile.ZipInfo] = {}
-    total = 0
     for info in z.infolist():
         name = info.filename
-        if name.endswith("/") and info.file_size == 0 and name.rstrip("/") in ("attachments",):
+        if name.endswith("/") and info.file_size == 0 and name.rstrip("/") == "attachments":
             continue
         if (
             not name
@@ -200,178 +242,393 @@ def _check_members(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
             or re.match(r"^[A-Za-z]:", name)
             or any(part in ("", ".", "..") for part in name.split("/"))
         ):
-            raise BundleInvalid(f"member {name[:80]!r} would land outside the bundle's folder")
-        mode = info.external_attr >> 16
-        kind = stat.S_IFMT(mode)
+            raise BundleRefused(f"member {name[:80]!r} would land outside the bundle's folder")
+        kind = stat.S_IFMT(info.external_attr >> 16)
         if kind and kind != stat.S_IFREG:
-            raise BundleInvalid(f"member {name[:80]!r} is a link or special file")
+            raise BundleRefused(f"member {name[:80]!r} is a link or special file")
         if name not in _KNOWN and not _ATTACHMENT.fullmatch(name):
-            raise BundleInvalid(f"unexpected member {name[:80]!r}")
+            raise BundleRefused(f"unexpected member {name[:80]!r}")
         if name in infos:
-            raise BundleInvalid(f"member {name[:80]!r} appears twice")
-        if info.file_size > MAX_MEMBER or (
-            info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20
-        ):
-            raise BundleInvalid(f"member {name[:80]!r} is implausibly large")
-        total += info.file_size
-        if total > MAX_TOTAL:
-            raise BundleInvalid("the bundle is larger than 8 GiB uncompressed")
+            raise BundleRefused(f"member {name[:80]!r} appears twice")
         infos[name] = info
     for required in ("manifest.json", "entries.jsonl", "plan.json"):
         if required not in infos:
-            raise BundleInvalid(f"it has no {required}")
+            raise BundleRefused(f"it has no {required}")
     return infos
 
 
-def _read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read_small(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     import zipfile
 
     try:
         with z.open(info) as f:
-            data = f.read(MAX_MEMBER + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as e:
-        raise BundleInvalid(f"member {info.filename!r} cannot be read: {e}") from e
-    if len(data) > MAX_MEMBER:
-        raise BundleInvalid(f"member {info.filename!r} is too large")
+            data = f.read(cap + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, NotImplementedError) as e:
+        raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
+    if len(data) > cap:
+        raise BundleRefused(f"member {info.filename!r} is larger than {cap} bytes")
     return data
 
 
-def _entry_from_line(n: int, line: dict[str, Any]) -> models.Entry:
+@dataclass(frozen=True)
+class Signer:
+    site: str
+    name: str
+    key_id: str | None  # None: unverified
+    why_unverified: str | None = None
+
+
+def _signer(conn: sqlite3.Connection, z: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo],
+            manifest_bytes: bytes, allow_unsigned: bool) -> Signer | None:  # fmt: skip
+    """The trusted key that signed the manifest, or None where unsigned bundles are allowed."""
+    how = "import it only if you know where it came from, with --allow-unsigned"
+    if "manifest.json.minisig" not in infos:
+        if allow_unsigned:
+            return None
+        raise BundleRefused("it is not signed", hint=how)
     try:
-        kind = Kind(line["kind"])
-        att = line.get("attachment")
-        attachment = None
-        if att is not None:
-            attachment = models.Attachment(
-                str(att["name"]), str(att["sha256"]), int(att["size"]), str(att["type"])
-            )
-            if not re.fullmatch(r"[0-9a-f]{64}", attachment.sha256):
-                raise ValueError("bad attachment sha256")
-        value = line.get("value")
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise ValueError("value is not a number")
-        if value is not None and not math.isfinite(value):
-            raise ValueError("value is not a finite number")
-        if kind == Kind.MEASUREMENT and value is None:
-            raise ValueError("a measurement without a value")
-        e = models.Entry(
-            id=0, uid=str(line["uid"]), kind=kind, target=str(line["target"]), on=date.fromisoformat(line["on"]),
-            recorded_at=str(line["recorded_at"]), user=str(line["user"]), site=str(line["site"]),
-            text=line.get("text"), value=float(value) if value is not None else None,
-            state=State(line["state"]) if line.get("state") else None, url=line.get("url"),
-            attachment=attachment, tags=tuple(str(t) for t in line.get("tags") or ()),
-            retracts=line.get("retracts"), hash=str(line["hash"]),
-            level=Level(line["level"]) if line.get("level") else None,
-        )  # fmt: skip
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BundleInvalid(f"entry on line {n} is malformed ({exc})") from exc
-    if not re.fullmatch(r"[0-9a-f]{32}", e.uid):
-        raise BundleInvalid(f"entry on line {n} has a malformed uid")
-    if (
-        (e.kind == Kind.MILESTONE) != (e.state is not None)
-        or (e.kind == Kind.RETRACTION) != (e.retracts is not None)
-        or (e.kind == Kind.ASSESSMENT) != (e.level is not None)
+        sig = keys.parse_signature(_read_small(z, infos["manifest.json.minisig"], MAX_SIGNATURE))
+    except keys.BadSignature as e:
+        if allow_unsigned:
+            return None
+        raise BundleRefused(f"its signature is unreadable: {e}") from None
+    k = trust.key(conn, sig.key_id)
+    if k is None:
+        if allow_unsigned:
+            return None
+        raise BundleRefused(
+            f"it is signed by key {sig.key_id}, which this site does not trust",
+            hint="if it is a partner's, compare its fingerprint with them by phone, then:"
+            " plantrack site trust THEIR.pub --name NAME",
+        )
+    if k.own:
+        raise BundleRefused("it was exported by this site itself")
+    if k.revoked_at:
+        if allow_unsigned:
+            return None
+        raise BundleRefused(
+            f"it is signed by the key of {k.name!r} ({k.key_id}), revoked on {k.revoked_at[:10]}"
+        )
+    import base64
+
+    try:
+        keys.verify(base64.b64decode(k.public_key), sig, manifest_bytes)
+    except keys.BadSignature:
+        if allow_unsigned:
+            return None
+        raise BundleRefused(
+            f"its signature by {k.name!r} ({k.key_id}) does not match: it was altered"
+        ) from None
+    return Signer(k.site, k.name, k.key_id)
+
+
+def _members(manifest: dict[str, Any], infos: dict[str, zipfile.ZipInfo]) -> dict[str, tuple[str, int]]:
+    members = manifest.get("members")
+    if not isinstance(members, dict):
+        raise BundleRefused("its manifest lists no members")
+    out: dict[str, tuple[str, int]] = {}
+    for name, spec in members.items():
+        if not isinstance(spec, dict) or set(spec) != {"sha256", "size"}:
+            raise BundleRefused(f"the manifest's entry for {name[:80]!r} is malformed")
+        sha, size = spec["sha256"], spec["size"]
+        if not isinstance(sha, str) or not checks.HEX64.fullmatch(sha):
+            raise BundleRefused(f"the manifest's sha256 of {name[:80]!r} is malformed")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise BundleRefused(f"the manifest's size of {name[:80]!r} is malformed")
+        m = _ATTACHMENT.fullmatch(name)
+        if m and m.group(1) != sha:
+            raise BundleRefused(f"attachment {name!r} is not named by its sha256")
+        out[name] = (sha, size)
+    if set(out) != set(infos) - {"manifest.json", "manifest.json.minisig"}:
+        raise BundleRefused("its members do not match the manifest")
+    return out
+
+
+@contextmanager
+def _incoming(store: Path) -> Iterator[Path]:
+    """A private folder beside the attachment store to unpack into; removed whatever happens."""
+    import tempfile
+
+    parent = store.parent
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f".incoming-{store.name}-", dir=parent))
+    except OSError as e:
+        raise PlantrackError(f"cannot unpack the bundle in {str(parent)!r}: {e.strerror}") from e
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _unpack(z: zipfile.ZipFile, info: zipfile.ZipInfo, expected: tuple[str, int], dest: Path) -> None:
+    """Stream one member to ``dest``, never past its signed size; check its sha256."""
+    import zipfile
+
+    sha, size = expected
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with z.open(info) as src, open(dest, "wb") as out:
+            while True:
+                chunk = src.read(_CHUNK)
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > size:
+                    raise BundleRefused(f"member {info.filename!r} is larger than its manifest says")
+                digest.update(chunk)
+                out.write(chunk)
+    except (zipfile.BadZipFile, RuntimeError, EOFError, ValueError, NotImplementedError) as e:
+        raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
+    except OSError as e:
+        raise PlantrackError(
+            f"cannot unpack {info.filename!r}: {e.strerror}", hint="free some disk space"
+        ) from e
+    if written != size or digest.hexdigest() != sha:
+        raise BundleRefused(f"member {info.filename!r} has changed (sha256 mismatch)")
+
+
+def _lines(f: IO[bytes]) -> Iterator[tuple[int, str]]:
+    for n, raw in enumerate(iter(lambda: f.readline(checks.MAX_LINE + 1), b""), start=1):
+        if len(raw) > checks.MAX_LINE:
+            raise BundleRefused(f"entry on line {n} is longer than {checks.MAX_LINE} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BundleRefused(f"entry on line {n} is not UTF-8") from None
+        if text.strip():
+            yield n, text
+
+
+@dataclass
+class Verified:
+    manifest: dict[str, Any]
+    signer: Signer
+    entries: list[models.Entry]
+    chain: bytes
+    folder: Path  # where the attachments were unpacked (removed after the import)
+
+
+def _manifest(raw: bytes, plan_id: str | None) -> dict[str, Any]:
+    manifest = checks.loads(raw, "manifest.json")
+    if not isinstance(manifest, dict) or manifest.get("format") != "plantrack-bundle":
+        raise BundleRefused("it is not a plantrack bundle")
+    if manifest.get("version") != VERSION:
+        raise BundleRefused(
+            f"bundle format version {str(manifest.get('version'))[:20]!r} is not supported"
+            f" (this plantrack reads {VERSION}; ask the sender to export with the same release)"
+        )
+    site, plan, head, counts = (manifest.get(k) for k in ("site", "plan", "head", "counts"))
+    if not (
+        isinstance(site, dict)
+        and isinstance(plan, dict)
+        and isinstance(head, dict)
+        and isinstance(counts, dict)
     ):
-        raise BundleInvalid(f"entry on line {n} is inconsistent ({e.kind.value})")
-    return e
+        raise BundleRefused("its manifest is malformed")
+    if not isinstance(site.get("id"), str) or not keys.SITE_ID.fullmatch(site["id"]):
+        raise BundleRefused("its manifest names no valid site")
+    if not isinstance(site.get("name"), str):
+        raise BundleRefused("its manifest names no site")
+    if plan_id is not None and plan.get("id") != plan_id:
+        raise BundleRefused(f"it is for plan {str(plan.get('id'))[:80]!r}, this database holds {plan_id!r}")
+    position, hash_ = head.get("position"), head.get("hash")
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise BundleRefused("its manifest's head is malformed")
+    if (position == 0) != (hash_ is None) or (
+        hash_ is not None and not (isinstance(hash_, str) and checks.HEX64.fullmatch(hash_))
+    ):
+        raise BundleRefused("its manifest's head is malformed")
+    n = counts.get("entries")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise BundleRefused("its manifest's counts are malformed")
+    return manifest
 
 
-def verify(path: Path, plan_id: str | None) -> tuple[dict[str, Any], list[models.Entry], dict[str, bytes]]:
-    """Check everything; return the manifest, the entries and the attachment bytes."""
+def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: bool = False,
+           max_size: int = MAX_TOTAL) -> Verified:  # fmt: skip
+    """Check the signature first, then unpack and check every member and entry; write nothing."""
+    plan_id = revisions.current_plan_id(conn)
+    own_site = db.site(conn)
     with _open(path) as z:
-        infos = _check_members(z)
-        try:
-            manifest = json.loads(_read(z, infos["manifest.json"]))
-        except ValueError as e:
-            raise BundleInvalid("manifest.json is not JSON") from e
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise BundleInvalid("it is not a plantrack bundle")
-        if manifest.get("version") != VERSION:
-            raise BundleInvalid(
-                f"bundle format version {manifest.get('version')!r} is not supported (this plantrack reads {VERSION})"
+        infos = _check_names(z)
+        manifest_bytes = _read_small(z, infos["manifest.json"], MAX_MANIFEST)
+        signed = _signer(conn, z, infos, manifest_bytes, allow_unsigned)
+        manifest = _manifest(manifest_bytes, plan_id)
+        claimed = manifest["site"]["id"]
+        if signed is None:
+            signer = Signer(claimed, str(manifest["site"]["name"])[:100], None, "not signed by a trusted key")
+        else:
+            signer = signed
+            if claimed != signed.site:
+                raise BundleRefused(
+                    f"its manifest claims site {claimed!r}, but it is signed by {signed.name!r}"
+                )
+        if claimed == own_site:
+            raise BundleRefused("it claims to come from this site")
+        members = _members(manifest, infos)
+        total = sum(size for _, size in members.values())
+        if total > max_size:
+            raise BundleRefused(
+                f"it unpacks to {total:,} bytes, more than the {max_size:,} allowed (import --max-size raises it)"
             )
-        bundle_plan = (manifest.get("plan") or {}).get("id")
-        if plan_id is not None and bundle_plan != plan_id:
-            raise BundleInvalid(f"it is for plan {bundle_plan!r}, this database holds {plan_id!r}")
-        members = manifest.get("members")
-        if not isinstance(members, dict) or set(members) != set(infos) - {"manifest.json"}:
-            raise BundleInvalid("its members do not match the manifest")
-        blobs: dict[str, bytes] = {}
         for name, expected in members.items():
-            data = _read(z, infos[name])
-            if _sha(data) != expected:
-                raise BundleInvalid(f"member {name!r} has changed (sha256 mismatch)")
-            m = _ATTACHMENT.fullmatch(name)
-            if m and m.group(1) != expected:
-                raise BundleInvalid(f"attachment {name!r} is not named by its sha256")
-            blobs[name] = data
+            dest = folder / (name.split("/")[-1] if name.startswith("attachments/") else name)
+            _unpack(z, infos[name], expected, dest)
+    if "chain.bin" not in members:
+        raise BundleRefused("it carries no chain.bin (made by an older plantrack: export it again)")
+    chain = (folder / "chain.bin").read_bytes()
+    head = manifest["head"]
+    if (
+        len(chain) % 32
+        or len(chain) // 32 != head["position"]
+        or (chain and chain[-32:].hex() != head["hash"])
+    ):
+        raise BundleRefused("its chain does not end at the head its manifest names")
     entries: list[models.Entry] = []
-    prev_hashes: list[str] = []
-    try:
-        text = blobs["entries.jsonl"].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BundleInvalid("entries.jsonl is not UTF-8") from exc
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except ValueError as exc:
-            raise BundleInvalid(f"entry on line {n} is not JSON") from exc
-        if not isinstance(line, dict):
-            raise BundleInvalid(f"entry on line {n} is not an object")
-        item = _entry_from_line(n, line)
-        prev = str(line.get("prev_hash", ""))
-        if ledger.entry_hash(prev, ledger.hashed_content(item)) != item.hash:
-            raise BundleInvalid(
-                f"entry {item.uid[:12]}… (line {n}) was changed after it was recorded (hash mismatch)"
+    seen: set[str] = set()
+    last_position = 0
+    with open(folder / "entries.jsonl", "rb") as f:
+        for n, raw in _lines(f):
+            e, prev, position = checks.parse_line(raw, n)
+            where = f"entry {e.uid[:12]}… (line {n})"
+            if e.uid in seen:
+                raise BundleRefused(f"{where} repeats a uid")
+            seen.add(e.uid)
+            if e.site != claimed:
+                if e.site == own_site:
+                    raise BundleRefused(f"{where} claims to be from this site")
+                raise BundleRefused(
+                    f"{where} claims site {e.site[:64]!r}, but the bundle is from {signer.name!r}"
+                    " (each site exports its own entries)"
+                )
+            if position <= last_position or position > len(chain) // 32:
+                raise BundleRefused(f"{where} is out of its place in the sender's ledger")
+            last_position = position
+            expected_prev = (
+                chain[(position - 2) * 32 : (position - 1) * 32].hex() if position > 1 else ledger.GENESIS
             )
-        entries.append(item)
-        prev_hashes.append(prev)
-    if manifest.get("complete"):
-        expected_prev = ledger.GENESIS
-        for item, prev in zip(entries, prev_hashes, strict=True):
-            if prev != expected_prev:
-                raise BundleInvalid(f"the hash chain is broken before entry {item.uid[:12]}…")
-            expected_prev = item.hash
-    counts = manifest.get("counts") or {}
-    if counts.get("entries") != len(entries):
-        raise BundleInvalid("the entry count does not match the manifest")
-    attachments = {m.group(1): data for name, data in blobs.items() if (m := _ATTACHMENT.fullmatch(name))}
-    return manifest, entries, attachments
+            if prev != expected_prev or chain[(position - 1) * 32 : position * 32].hex() != e.hash:
+                raise BundleRefused(f"{where} is not where the sender's chain says it is")
+            if ledger.entry_hash(prev, ledger.hashed_content(e)) != e.hash:
+                raise BundleRefused(f"{where} was changed after it was recorded (hash mismatch)")
+            entries.append(e)
+    if manifest["counts"]["entries"] != len(entries):
+        raise BundleRefused("the entry count does not match the manifest")
+    attachment_names = {name.split("/")[-1] for name in members if name.startswith("attachments/")}
+    referenced = {e.attachment.sha256 for e in entries if e.attachment is not None}
+    if attachment_names - referenced:
+        raise BundleRefused("it carries files no entry refers to")
+    for e in entries:
+        if e.attachment is not None and e.attachment.sha256 in attachment_names:
+            if members[f"attachments/{e.attachment.sha256}"][1] != e.attachment.size:
+                raise BundleRefused(f"entry {e.uid[:12]}…: its attachment's size is not the file's")
+    # The sender's history must still pass through the head it showed last time.
+    known = trust.partner_head(conn, claimed)
+    if known is not None and signed is not None:
+        p = known.position
+        if p > len(chain) // 32 or chain[(p - 1) * 32 : p * 32].hex() != known.head:
+            raise BundleRefused(
+                f"the ledger of {signer.name!r} no longer passes through the head it showed on"
+                f" {known.received_at[:10]} (entry {p}, {known.head[:12]}…): its history was rewritten or"
+                " shortened. Ask them to run 'plantrack db doctor'"
+            )
+    return Verified(manifest, signer, entries, chain, folder)
 
 
-def import_bundle(conn: sqlite3.Connection, store: Path, path: Path,
+# --- import: write -------------------------------------------------------------------------------
+
+
+def import_bundle(conn: sqlite3.Connection, db_path: Path, path: Path, allow_unsigned: bool = False,
+                  max_size: int = MAX_TOTAL, now: datetime | None = None,
                   progress: Progress | None = None) -> Imported:  # fmt: skip
     """Verify the bundle, then add the entries this database lacks, in one transaction."""
-    plan_id = revisions.current_plan_id(conn)
-    manifest, entries, attachments = verify(path, plan_id)
-    known_targets = revisions.object_ids(conn)
-    local = ledger.all_uids(conn) if entries else set()
-    bundle_uids = {e.uid for e in entries}
-    for e in entries:
-        if e.target not in known_targets:
-            raise BundleInvalid(
-                f"entry {e.uid[:12]}… is about {e.target!r}, which this plan does not have (apply the same plan first)"
-            )
-        if e.attachment is not None and e.attachment.sha256 not in attachments:
-            if not ledger.attachment_path(store, e.attachment.sha256).is_file():
-                raise BundleInvalid(f"entry {e.uid[:12]}… references an attachment the bundle lacks")
-        if e.retracts and e.retracts not in bundle_uids and e.retracts not in local:
-            raise BundleInvalid(f"retraction {e.uid[:12]}… withdraws an entry neither side has")
-    new = [e for e in entries if e.uid not in local]
-    written: list[Path] = []
+    store = db.attachment_dir(db_path)
+    moment = now or now_utc()
+    with _incoming(store) as folder:
+        v = verify(conn, path, folder, allow_unsigned, max_size)
+        targets = revisions.objects_by_id(conn)
+        for e in v.entries:
+            checks.check_entry(e, targets, moment)
+        signed_by = v.signer.key_id or UNVERIFIED
+        bundle = {e.uid: e for e in v.entries}
+        db.checkpoint("import-verified")  # for the test of two imports of one bundle at once
+        written: list[Path] = []
+        try:
+            with db.write(conn), fts.paused_index(conn) as index:
+                # Read what is here inside the write transaction: a concurrent import of the
+                # same bundle waits, then finds every entry present.
+                local = {e.uid: e for e in ledger.entries_by_uid(conn, list(bundle))}
+                for uid, e in bundle.items():
+                    mine = local.get(uid)
+                    if mine is not None and ledger.hashed_content(mine) != ledger.hashed_content(e):
+                        raise BundleRefused(
+                            f"entry {uid[:12]}… is already here (entry {mine.id}) with different content"
+                        )
+                new = [e for e in v.entries if e.uid not in local]
+                _check_retractions(conn, new, bundle)
+                for e in new:
+                    a = e.attachment
+                    if a is None:
+                        continue
+                    dest = ledger.attachment_path(store, a.sha256)
+                    src = folder / a.sha256
+                    if dest.exists():
+                        continue
+                    if not src.exists():
+                        raise BundleRefused(f"entry {e.uid[:12]}… refers to a file the bundle lacks")
+                    _install(src, dest)
+                    written.append(dest)
+                before = ledger.last_id(conn)
+                ledger.append_verbatim(conn, new, utc_stamp(moment), progress)
+                trust.mark_signed(conn, before, signed_by)
+                if v.signer.key_id is not None:
+                    head = v.manifest["head"]
+                    known = trust.partner_head(conn, v.signer.site)
+                    if head["hash"] is not None and (known is None or head["position"] >= known.position):
+                        trust.set_partner_head(
+                            conn,
+                            trust.PartnerHead(v.signer.site, head["position"], head["hash"], v.signer.key_id,
+                                              utc_stamp(moment)),
+                        )  # fmt: skip
+                index.catch_up()
+        except BaseException:
+            for p in written:
+                ledger.discard_unreferenced(conn, p)
+            raise
+    return Imported(
+        len(new), len(v.entries) - len(new), len(written), v.signer.site, v.signer.name,
+        v.signer.key_id is not None, v.signer.key_id, v.manifest["head"]["hash"],
+    )  # fmt: skip
+
+
+def _install(src: Path, dest: Path) -> None:
+    """Move an unpacked file into the attachment store, read-only, atomically."""
     try:
-        for sha, data in attachments.items():
-            dest = ledger.attachment_path(store, sha)
-            if not dest.exists():
-                files.write_bytes(dest, data, mode=0o444)
-                written.append(dest)
-        with db.write(conn), fts.paused_index(conn) as index:
-            ledger.append_verbatim(conn, new, utc_stamp(now_utc()), progress)
-            index.catch_up()
-    except BaseException:
-        for p in written:
-            ledger.discard_unreferenced(conn, p)
-        raise
-    return Imported(len(new), len(entries) - len(new), len(attachments), str(manifest.get("site")))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(src, 0o400)
+        os.replace(src, dest)
+        files.fsync_folder(dest.parent)
+    except OSError as e:
+        raise PlantrackError(f"cannot store an attachment in {str(dest.parent)!r}: {e.strerror}") from e
+
+
+def _check_retractions(
+    conn: sqlite3.Connection, new: list[models.Entry], bundle: dict[str, models.Entry]
+) -> None:
+    withdrawn_uids = [e.retracts for e in new if e.retracts is not None and e.retracts not in bundle]
+    here = {e.uid: e for e in ledger.entries_by_uid(conn, withdrawn_uids)}
+    for e in new:
+        if e.retracts is None:
+            continue
+        withdrawn = bundle.get(e.retracts) or here.get(e.retracts)
+        if withdrawn is None:
+            raise BundleRefused(f"retraction {e.uid[:12]}… withdraws an entry neither side has")
+        if withdrawn.kind == Kind.RETRACTION:
+            raise BundleRefused(
+                f"retraction {e.uid[:12]}… withdraws a retraction (record the entry again instead)"
+            )
+        if withdrawn.target != e.target:
+            raise BundleRefused(
+                f"retraction {e.uid[:12]}… is about another target than the entry it withdraws"
+            )

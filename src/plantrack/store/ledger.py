@@ -552,7 +552,8 @@ def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:
 _COLUMNS = (
     "e.id, e.uid, e.kind, e.target, e.on_date, e.recorded_at, e.user, e.site, e.text, e.value,"
     " e.state, e.url, e.attachment_name, e.attachment_sha256, e.attachment_size,"
-    " e.attachment_type, e.tags, e.retracts, e.hash, e.received_at, e.level"
+    " e.attachment_type, e.tags, e.retracts, e.hash, e.received_at, e.level,"
+    " (SELECT o.signed_by FROM entry_signer o WHERE o.entry_id = e.id)"
 )
 
 
@@ -570,7 +571,8 @@ def _row(row: Sequence[Any]) -> Entry:
         recorded_at=row[5], user=row[6], site=row[7], text=row[8], value=row[9],
         state=State(row[10]) if row[10] else None, url=row[11], attachment=att,
         tags=tuple(json.loads(row[16])), retracts=row[17], hash=row[18], received_at=row[19],
-        level=Level(row[20]) if row[20] else None, retracted=row[21] is not None, retracted_by=row[21],
+        level=Level(row[20]) if row[20] else None, signed_by=row[21],
+        retracted=row[22] is not None, retracted_by=row[22],
     )  # fmt: skip
 
 

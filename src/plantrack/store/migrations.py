@@ -449,6 +449,55 @@ INSERT INTO plan_fts (object_id, kind, body)
     SELECT id, kind, plantrack_plan_body(id, data_json) FROM plan_object;
 """
 
+M008_SITES = """
+-- Each site signs what it exports with an Ed25519 key; this is the site's trust list: its own
+-- public key (own = 1) and the keys of the sites it accepts bundles from. A key is never
+-- deleted: a revoked one stays, so that what it signed before can still be told apart.
+CREATE TABLE site_key (
+    key_id TEXT PRIMARY KEY,           -- the key's minisign id, 16 hex digits
+    site TEXT NOT NULL,                -- the site id its entries carry
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL,          -- base64 of the 32-byte Ed25519 public key
+    fingerprint TEXT NOT NULL,         -- read out over the phone before trusting a key
+    own INTEGER NOT NULL DEFAULT 0,
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT,
+    revoke_reason TEXT
+);
+CREATE INDEX site_key_site ON site_key(site);
+
+-- The last ledger head each partner site showed in a signed bundle: a later bundle whose chain
+-- no longer passes through it (a rewritten or shortened history) is refused.
+CREATE TABLE partner_head (
+    site TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,         -- how many entries the partner's ledger held
+    head TEXT NOT NULL,                -- the hash of its last entry
+    key_id TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+
+-- Who vouched for an imported entry: the key id that signed its bundle, or 'unverified' when it
+-- came without a trusted signature (import --allow-unsigned, or before bundles were signed).
+-- Entries written here have no row. Append-only, as the entries are.
+CREATE TABLE entry_signer (
+    entry_id INTEGER PRIMARY KEY REFERENCES entry(id),
+    signed_by TEXT NOT NULL
+);
+CREATE TRIGGER entry_signer_append_only_update BEFORE UPDATE ON entry_signer
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only: retract and record anew');
+END;
+CREATE TRIGGER entry_signer_append_only_delete BEFORE DELETE ON entry_signer
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only: retract and record anew');
+END;
+INSERT INTO entry_signer (entry_id, signed_by)
+    SELECT id, 'unverified' FROM entry
+    WHERE site <> coalesce((SELECT value FROM meta WHERE key = 'site'), site);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_core", M001_CORE),
     ("m002_fts", M002_FTS),
@@ -457,6 +506,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m005_received_at", M005_RECEIVED_AT),
     ("m006_assessments", _m006() + RECOUNT_ALL_V2.format(where="", ewhere="", and_ewhere="") + ";"),
     ("m007_fold_scripts", M007_FOLD_SCRIPTS),
+    ("m008_sites", M008_SITES),
 ]
 
 

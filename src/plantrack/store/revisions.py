@@ -251,6 +251,17 @@ def object_ids(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT id FROM plan_object")}
 
 
+def objects_by_id(conn: sqlite3.Connection) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every plan object ever applied (archived ones too): id -> (kind, its data); a live object
+    wins over an archived one of the same id."""
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for oid, kind, data in conn.execute(
+        "SELECT id, kind, data_json FROM plan_object ORDER BY archived_rev IS NULL, id"
+    ):
+        out[oid] = (kind, json.loads(data))
+    return out
+
+
 def first_applied_at(conn: sqlite3.Connection) -> str | None:
     return conn.execute("SELECT min(applied_at) FROM plan_revision").fetchone()[0]  # type: ignore[no-any-return]
 
