@@ -321,7 +321,7 @@ def _duplicate_uid(lines: list[dict[str, Any]]) -> None:
         (_edit("text", {"an": "object"}), "is not text"),
         (_edit("tags", ["<b>", "ok"]), "not a valid tag"),
         (_edit("value", 3.5), "only a measurement carries a value"),
-        (_edit("kind", "gossip"), "is not a valid Kind"),
+        (_edit("kind", "gossip"), "kind 'gossip' is not one of note"),
         (_edit("extra", 1), "unknown fields"),
     ],
 )

@@ -106,51 +106,100 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
         for oid in objectives:
             ledger.find_target(conn, oid, ("objective",), allow_archived=True)
             targets.update(ledger.target_family(conn, oid))
-    # Walk the whole chain once: every hash goes into chain.bin; this site's chosen entries
-    # go out with their place in it.
+    # Walk the whole chain once: every hash goes into chain.bin; this site's chosen entries are
+    # noted by row id and place (only small values are kept: a ledger may be millions long).
     chain = bytearray()
-    chosen: list[tuple[models.Entry, str, int]] = []
-    own: dict[str, tuple[models.Entry, str, int]] = {}
-    prev = ledger.GENESIS
+    chosen: dict[int, int] = {}  # row id -> place in the chain (1-based)
+    own: dict[str, tuple[int, int, bool]] = {}  # uid -> (row id, place, internal)
+    retractions: list[tuple[int, str]] = []  # chosen retractions: (row id, uid withdrawn)
     left_out = 0
     ids = ledger.all_ids(conn)
     for start in range(0, len(ids), 5000):
         for e in ledger.entries_by_id(conn, ids[start : start + 5000]):
             chain += bytes.fromhex(e.hash)
-            item = (e, prev, len(chain) // 32)
-            prev = e.hash
             if e.site != signer.site:
                 left_out += 1
                 continue
-            own[e.uid] = item
+            place = len(chain) // 32
+            internal = is_internal(e.tags)
+            own[e.uid] = (e.id, place, internal)
             if targets is not None and e.target not in targets:
                 continue
             if since is not None and e.recorded_at < since:
                 continue
-            if public and is_internal(e.tags):
+            if public and internal:
                 continue
-            chosen.append(item)
-    # A retraction travels with what it withdraws (unless that is kept from the public).
-    chosen_uids = {e.uid for e, _, _ in chosen}
-    for e, _, _ in list(chosen):
-        if e.kind == Kind.RETRACTION and e.retracts and e.retracts not in chosen_uids:
-            withdrawn = own.get(e.retracts)
-            if withdrawn is not None and not (public and is_internal(withdrawn[0].tags)):
-                chosen.append(withdrawn)
-                chosen_uids.add(e.retracts)
-    chosen.sort(key=lambda item: item[2])
-    if public:  # a public bundle does not show that something was withdrawn from it
-        chosen = [i for i in chosen if i[0].kind != Kind.RETRACTION or i[0].retracts in chosen_uids]
-    lines = [json.dumps(_entry_line(e, p, pos), ensure_ascii=False, sort_keys=True) for e, p, pos in chosen]
-    entries_bytes = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+            chosen[e.id] = place
+            if e.kind == Kind.RETRACTION and e.retracts:
+                retractions.append((e.id, e.retracts))
+    # A retraction travels with what it withdraws (unless that is kept from the public); a
+    # public bundle does not show that something was withdrawn from it.
+    for rid, withdrawn_uid in retractions:
+        withdrawn = own.get(withdrawn_uid)
+        if withdrawn is not None and not (public and withdrawn[2]):
+            chosen.setdefault(withdrawn[0], withdrawn[1])
+        elif public:
+            del chosen[rid]
+    del own
+    order = sorted(chosen)
+    chain_bytes = bytes(chain)
+    del chain
     plan_bytes = json.dumps(
         {"revision": rev.rev, "sha256": rev.sha256, "plan": json.loads(revisions.plan_json(conn, rev.rev))},
         ensure_ascii=False, sort_keys=True, indent=1,
     ).encode("utf-8")  # fmt: skip
-    chain_bytes = bytes(chain)
-    shas = sorted({e.attachment.sha256 for e, _, _ in chosen if e.attachment is not None})
+    import tempfile
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spool = tempfile.NamedTemporaryFile(
+            dir=out.parent, prefix=f".{out.name}.", suffix=".entries", delete=False
+        )
+    except OSError as exc:
+        raise PlantrackError(
+            f"cannot write {str(out)!r}: {exc.strerror}", hint="choose a writable place with --out"
+        ) from exc
+    spool_path = Path(spool.name)
+    try:
+        # Stream the chosen entries to a spool file, hashing as they go.
+        digest = hashlib.sha256()
+        size = 0
+        shas: set[str] = set()
+        with spool:
+            for start in range(0, len(order), 5000):
+                for e in ledger.entries_by_id(conn, order[start : start + 5000]):
+                    place = chosen[e.id]
+                    prev = (
+                        chain_bytes[(place - 2) * 32 : (place - 1) * 32].hex()
+                        if place > 1
+                        else ledger.GENESIS
+                    )
+                    line = (
+                        json.dumps(_entry_line(e, prev, place), ensure_ascii=False, sort_keys=True) + "\n"
+                    ).encode()
+                    digest.update(line)
+                    size += len(line)
+                    spool.write(line)
+                    if e.attachment is not None:
+                        shas.add(e.attachment.sha256)
+        return _write_bundle(out, spool_path, digest.hexdigest(), size, len(order), sorted(shas), plan_bytes,
+                             chain_bytes, store, signer, secret, plan_id, rev, since, objectives, public, now,
+                             progress, left_out)  # fmt: skip
+    except OSError as exc:
+        raise PlantrackError(
+            f"cannot write {str(out)!r}: {exc.strerror}", hint="choose a writable place with --out"
+        ) from exc
+    finally:
+        spool_path.unlink(missing_ok=True)
+
+
+def _write_bundle(out: Path, spool: Path, entries_sha: str, entries_size: int, n_entries: int,
+                  shas: list[str], plan_bytes: bytes, chain_bytes: bytes, store: Path,
+                  signer: identity.Own, secret: keys.Secret, plan_id: str, rev: models.Revision,
+                  since: str | None, objectives: Sequence[str], public: bool, now: datetime | None,
+                  progress: Progress | None, left_out: int) -> Exported:  # fmt: skip
     members: dict[str, dict[str, Any]] = {
-        "entries.jsonl": {"sha256": _sha(entries_bytes), "size": len(entries_bytes)},
+        "entries.jsonl": {"sha256": entries_sha, "size": entries_size},
         "plan.json": {"sha256": _sha(plan_bytes), "size": len(plan_bytes)},
         "chain.bin": {"sha256": _sha(chain_bytes), "size": len(chain_bytes)},
     }
@@ -172,7 +221,7 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
         "created_at": created,
         "head": {"hash": head, "position": len(chain_bytes) // 32},
         "filters": {"since": since, "objectives": sorted(objectives), "public": public},
-        "counts": {"entries": len(chosen), "attachments": len(shas)},
+        "counts": {"entries": n_entries, "attachments": len(shas)},
         "members": members,
     }  # fmt: skip
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
@@ -185,7 +234,7 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
         with files.replacing(out) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("manifest.json", manifest_bytes)
             z.writestr("manifest.json.minisig", signature)
-            z.writestr("entries.jsonl", entries_bytes)
+            z.write(spool, "entries.jsonl")
             z.writestr("plan.json", plan_bytes)
             z.writestr("chain.bin", chain_bytes, compress_type=zipfile.ZIP_STORED)
             for n, sha in enumerate(shas, start=1):
@@ -196,7 +245,7 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
         raise PlantrackError(
             f"cannot write {str(out)!r}: {e.strerror}", hint="choose a writable place with --out"
         ) from e
-    return Exported(out, len(chosen), len(shas), left_out, signer.site, signer.key.key_id, head)
+    return Exported(out, n_entries, len(shas), left_out, signer.site, signer.key.key_id, head)
 
 
 def _entry_line(e: models.Entry, prev_hash: str, position: int) -> dict[str, Any]:
@@ -445,36 +494,11 @@ def _manifest(raw: bytes, plan_id: str | None) -> dict[str, Any]:
     return manifest
 
 
-def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: bool = False,
-           max_size: int = MAX_TOTAL) -> Verified:  # fmt: skip
-    """Check the signature first, then unpack and check every member and entry; write nothing."""
-    plan_id = revisions.current_plan_id(conn)
-    own_site = db.site(conn)
-    with _open(path) as z:
-        infos = _check_names(z)
-        manifest_bytes = _read_small(z, infos["manifest.json"], MAX_MANIFEST)
-        signed = _signer(conn, z, infos, manifest_bytes, allow_unsigned)
-        manifest = _manifest(manifest_bytes, plan_id)
-        claimed = manifest["site"]["id"]
-        if signed is None:
-            signer = Signer(claimed, str(manifest["site"]["name"])[:100], None, "not signed by a trusted key")
-        else:
-            signer = signed
-            if claimed != signed.site:
-                raise BundleRefused(
-                    f"its manifest claims site {claimed!r}, but it is signed by {signed.name!r}"
-                )
-        if claimed == own_site:
-            raise BundleRefused("it claims to come from this site")
-        members = _members(manifest, infos)
-        total = sum(size for _, size in members.values())
-        if total > max_size:
-            raise BundleRefused(
-                f"it unpacks to {total:,} bytes, more than the {max_size:,} allowed (import --max-size raises it)"
-            )
-        for name, expected in members.items():
-            dest = folder / (name.split("/")[-1] if name.startswith("attachments/") else name)
-            _unpack(z, infos[name], expected, dest)
+def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
+             members: dict[str, tuple[str, int]], signer: Signer, signed: bool,
+             own_site: str) -> tuple[list[models.Entry], bytes]:  # fmt: skip
+    """Parse and check every entry line against the sender's signed chain; nothing is written."""
+    claimed = signer.site
     if "chain.bin" not in members:
         raise BundleRefused("it carries no chain.bin (made by an older plantrack: export it again)")
     chain = (folder / "chain.bin").read_bytes()
@@ -525,7 +549,7 @@ def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: b
                 raise BundleRefused(f"entry {e.uid[:12]}…: its attachment's size is not the file's")
     # The sender's history must still pass through the head it showed last time.
     known = trust.partner_head(conn, claimed)
-    if known is not None and signed is not None:
+    if known is not None and signed:
         p = known.position
         if p > len(chain) // 32 or chain[(p - 1) * 32 : p * 32].hex() != known.head:
             raise BundleRefused(
@@ -533,6 +557,44 @@ def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: b
                 f" {known.received_at[:10]} (entry {p}, {known.head[:12]}…): its history was rewritten or"
                 " shortened. Ask them to run 'plantrack db doctor'"
             )
+    return entries, chain
+
+
+def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: bool = False,
+           max_size: int = MAX_TOTAL) -> Verified:  # fmt: skip
+    """Check the signature first, then unpack and check every member and entry; write nothing."""
+    plan_id = revisions.current_plan_id(conn)
+    own_site = db.site(conn)
+    with _open(path) as z:
+        infos = _check_names(z)
+        manifest_bytes = _read_small(z, infos["manifest.json"], MAX_MANIFEST)
+        signed = _signer(conn, z, infos, manifest_bytes, allow_unsigned)
+        manifest = _manifest(manifest_bytes, plan_id)
+        claimed = manifest["site"]["id"]
+        if signed is None:
+            signer = Signer(claimed, str(manifest["site"]["name"])[:100], None, "not signed by a trusted key")
+        else:
+            signer = signed
+            if claimed != signed.site:
+                raise BundleRefused(
+                    f"its manifest claims site {claimed!r}, but it is signed by {signed.name!r}"
+                )
+        if claimed == own_site:
+            raise BundleRefused("it claims to come from this site")
+        members = _members(manifest, infos)
+        total = sum(size for _, size in members.values())
+        if total > max_size:
+            raise BundleRefused(
+                f"it unpacks to {total:,} bytes, more than the {max_size:,} allowed (import --max-size raises it)"
+            )
+        for name, expected in members.items():
+            if not name.startswith("attachments/"):
+                _unpack(z, infos[name], expected, folder / name)
+        entries, chain = _entries(conn, folder, manifest, members, signer, signed is not None, own_site)
+        # Files last, and only those the checked entries refer to, at the sizes they state.
+        for name, expected in members.items():
+            if name.startswith("attachments/"):
+                _unpack(z, infos[name], expected, folder / name.split("/")[-1])
     return Verified(manifest, signer, entries, chain, folder)
 
 

@@ -96,6 +96,16 @@ def _fix(where: str, call: Callable[[], Any]) -> Any:
         raise BundleRefused(f"{where}: {e.message}") from None
 
 
+def _choice(enum: Any, value: str | None, what: str, where: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise BundleRefused(f"{where}: {what} {value[:40]!r} is not one of {allowed}") from None
+
+
 def parse_line(raw: str, n: int) -> tuple[models.Entry, str, int]:
     """An entry line as (entry, prev_hash, position), with every field's type and form checked."""
     where = f"entry on line {n}"
@@ -109,13 +119,13 @@ def parse_line(raw: str, n: int) -> tuple[models.Entry, str, int]:
     if not UID.fullmatch(uid):
         raise BundleRefused(f"{where} has a malformed uid")
     where = f"entry {uid[:12]}… (line {n})"
+    kind = _choice(Kind, _str(line, "kind", where), "kind", where)
+    state = _choice(State, _str(line, "state", where, optional=True), "state", where)
+    level = _choice(Level, _str(line, "level", where, optional=True), "level", where)
     try:
-        kind = Kind(_str(line, "kind", where) or "")
-        state = State(s) if (s := _str(line, "state", where, optional=True)) else None
-        level = Level(lv) if (lv := _str(line, "level", where, optional=True)) else None
         on = date.fromisoformat(_str(line, "on", where) or "")
-    except ValueError as exc:
-        raise BundleRefused(f"{where}: {exc}") from None
+    except ValueError:
+        raise BundleRefused(f"{where}: its date is not an ISO date") from None
     recorded_at = _str(line, "recorded_at", where) or ""
     if not STAMP.fullmatch(recorded_at):
         raise BundleRefused(f"{where}: recorded_at {recorded_at[:40]!r} is not a UTC time")
