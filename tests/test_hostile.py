@@ -102,6 +102,10 @@ def test_non_numbers_are_refused(small, bad: str) -> None:
         ("export", "--out", "/proc/nope/b.zip"), ("db", "backup", "/proc/nope/b.db"), ("db", "restore", "/nonexistent"),
         ("--user", "", "log", "obj-a", "x"), ("--user", "a\x1bb", "log", "obj-a", "x"),
         ("--db", "/proc/nope/x.db", "status"), ("--plan", "/nonexistent.toml", "plan", "check"),
+        ("site", "init", "--name", ""), ("site", "init", "--name", "a\nb"), ("site", "trust", "/nonexistent.pub",
+        "--name", "x"), ("site", "trust", "/", "--name", "x"), ("site", "trust", "/dev/null", "--name", "x"),
+        ("site", "revoke", "nobody"), ("import", "x.zip", "--max-size", "lots"), ("import", ""),
+        ("export", "--out", ""),
     ],
 )  # fmt: skip
 def test_bad_input_of_every_kind_exits_2_with_a_message(small, args: tuple[str, ...]) -> None:
@@ -129,13 +133,14 @@ COMMANDS = [
     ["status"], ["status", "--json"], ["show"], ["measure"], ["log"], ["retract"], ["evidence"], ["search"],
     ["history"], ["upcoming"], ["check"], ["report"], ["calendar"], ["milestone", "done"], ["milestone", "start"],
     ["milestone", "reopen"], ["plan", "check"], ["plan", "diff"], ["attachment"], ["export"], ["db", "doctor"],
+    ["site", "init"], ["site", "show"], ["site", "trust"], ["site", "list"], ["site", "revoke"], ["import"],
 ]  # fmt: skip
 WORDS = st.sampled_from(
     ["obj-a", "ind-a", "ms-a1", "ms-a2", "test-plan", "1", "2", "-1", "0", "7.5", "nan", "inf", "today", "2026-Q3",
      "FY2025/26", "--on", "--as-of", "--known-at", "--json", "--all", "--sector", "life", "--park", "both", "--rag",
      "red,amber", "--url", "https://example.org", "--tag", "x", "--reason", "why", "--format", "md", "--period",
      "--within", "90 days", "--fail-on", "--note", "--lang", "zh", "--since", "--limit", "--id", "--csv", "--out",
-     "通關", "[b]x[/b]", "\x1b[31m", "<script>", "=1+1", "'; DROP TABLE entry; --", "", " ", "-", "--", "*", '"']
+     "--name", "--fingerprint", "--allow-unsigned", "--max-size", "1K", "通關", "[b]x[/b]", "\x1b[31m", "<script>", "=1+1", "'; DROP TABLE entry; --", "", " ", "-", "--", "*", '"']
 )  # fmt: skip
 
 

@@ -76,8 +76,15 @@ def trust_file(conn: sqlite3.Connection, path: Path, name: str, user: str, now: 
                expected_fingerprint: str | None = None) -> trust.SiteKey:  # fmt: skip
     """Add another site's public key to the trust list."""
     name = keys.check_name(name)
+    import stat
+
     try:
-        if path.stat().st_size > 64 * 1024:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise PlantrackError(f"{str(path)!r} is not a regular file", hint="give the .pub file")
+        if info.st_size > 64 * 1024:
             raise PlantrackError(f"{str(path)!r} is too large to be a public key file", hint="check the path")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
