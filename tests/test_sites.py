@@ -524,3 +524,17 @@ def test_entries_imported_before_signatures_are_marked_unverified_by_the_upgrade
     by_text = {e.text: e for e in ledger.entries(conn)}
     assert by_text["from a partner"].signed_by == "unverified"
     assert by_text["written here"].signed_by is None
+
+
+def test_a_partner_that_restored_an_older_backup_on_purpose_can_be_accepted_again(two) -> None:
+    s, h, tmp = two
+    s("db", "backup", tmp / "sz-backup.db")
+    assert s("log", "obj-a", "after the backup").exit_code == 0
+    s("export", "--out", tmp / "sz1.zip")
+    assert h("import", tmp / "sz1.zip").exit_code == 0
+    assert s("db", "restore", tmp / "sz-backup.db").exit_code == 0
+    s("export", "--out", tmp / "sz2.zip")
+    r = refused(h, tmp / "sz2.zip", tmp / "hk.db", "no longer passes through the head")
+    assert "--reset-head" in r.stderr
+    assert h("site", "trust", tmp / "sz.db.pub", "--name", "sz", "--reset-head").exit_code == 0
+    assert h("import", tmp / "sz2.zip").exit_code == 0

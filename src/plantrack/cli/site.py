@@ -101,11 +101,20 @@ def trust_(
         str | None,
         typer.Option("--fingerprint", help="The fingerprint they read to you: refused unless it matches."),
     ] = None,
+    reset_head: Annotated[
+        bool,
+        typer.Option(
+            "--reset-head",
+            help="Forget the ledger head they showed last (only after they restored an older backup on purpose).",
+        ),
+    ] = False,
     json: Json = False,
 ) -> None:
     """Accept bundles signed by another site's key (compare its fingerprint with them first)."""
     conn = state.conn()
-    k = identity.trust_file(conn, Path(file).expanduser(), name, state.user(), dates.now_utc(), fingerprint)
+    k = identity.trust_file(
+        conn, Path(file).expanduser(), name, state.user(), dates.now_utc(), fingerprint, reset_head
+    )
     if json:
         dump_json(_key_json(k))
         return

@@ -555,7 +555,9 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
             raise BundleRefused(
                 f"the ledger of {signer.name!r} no longer passes through the head it showed on"
                 f" {known.received_at[:10]} (entry {p}, {known.head[:12]}…): its history was rewritten or"
-                " shortened. Ask them to run 'plantrack db doctor'"
+                " shortened",
+                hint="ask them to run 'plantrack db doctor'; only if they restored an older backup on purpose,"
+                " accept it with: plantrack site trust THEIR.pub --name NAME --reset-head",
             )
     return entries, chain
 

@@ -73,7 +73,7 @@ def init(conn: sqlite3.Connection, db_path: Path, name: str, user: str, now: dat
 
 
 def trust_file(conn: sqlite3.Connection, path: Path, name: str, user: str, now: datetime,
-               expected_fingerprint: str | None = None) -> trust.SiteKey:  # fmt: skip
+               expected_fingerprint: str | None = None, reset_head: bool = False) -> trust.SiteKey:  # fmt: skip
     """Add another site's public key to the trust list."""
     name = keys.check_name(name)
     import stat
@@ -122,6 +122,8 @@ def trust_file(conn: sqlite3.Connection, path: Path, name: str, user: str, now: 
                 conn,
                 trust.SiteKey(pk.key_id, pk.site, name, pk.b64, pk.fingerprint, False, utc_stamp(now), user),
             )
+        if reset_head:  # they restored an older backup on purpose: accept their history from here
+            trust.forget_partner_head(conn, pk.site)
     k = trust.key(conn, pk.key_id)
     assert k is not None
     return k

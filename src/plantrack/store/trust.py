@@ -113,6 +113,10 @@ def set_partner_head(conn: sqlite3.Connection, h: PartnerHead) -> None:
     )
 
 
+def forget_partner_head(conn: sqlite3.Connection, site: str) -> None:
+    conn.execute("DELETE FROM partner_head WHERE site = ?", (site,))
+
+
 def chain(conn: sqlite3.Connection) -> list[str]:
     """Every entry's hash, first to last: the ledger's chain, as a bundle carries it."""
     return [r[0] for r in conn.execute("SELECT hash FROM entry ORDER BY id")]
