@@ -346,6 +346,7 @@ def test_a_signed_bundle_with_an_entry_a_local_write_would_refuse_is_refused(
         ('"value": -Infinity', "not valid JSON"),
         ('"value": 1e400', "not valid JSON"),
         ('"value": 1' + "0" * 400, "too large"),
+        ('"text": "\\ud800", "value": 5.0', "not valid Unicode"),
     ],
 )
 def test_numbers_json_cannot_hold_are_refused(two, raw: str, expected: str) -> None:  # type: ignore[no-untyped-def]

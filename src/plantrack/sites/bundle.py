@@ -494,6 +494,17 @@ def _manifest(raw: bytes, plan_id: str | None) -> dict[str, Any]:
     return manifest
 
 
+def _mapped(path: Path) -> bytes:
+    """A file's bytes, mapped rather than read: a partner's chain may be long."""
+    import mmap
+
+    size = path.stat().st_size
+    if size == 0:
+        return b""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[return-value]
+
+
 def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
              members: dict[str, tuple[str, int]], signer: Signer, signed: bool,
              own_site: str) -> tuple[list[models.Entry], bytes]:  # fmt: skip
@@ -501,7 +512,7 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
     claimed = signer.site
     if "chain.bin" not in members:
         raise BundleRefused("it carries no chain.bin (made by an older plantrack: export it again)")
-    chain = (folder / "chain.bin").read_bytes()
+    chain = _mapped(folder / "chain.bin")
     head = manifest["head"]
     if (
         len(chain) % 32

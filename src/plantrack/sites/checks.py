@@ -64,13 +64,35 @@ def _bounded_int(text: str) -> int:
 
 
 def loads(raw: str | bytes, what: str) -> Any:
-    """Strict JSON: no NaN or Infinity, no overflowing numbers, no nesting deep enough to crash."""
+    """Strict JSON: no NaN or Infinity, no overflowing numbers, no nesting deep enough to crash,
+    no text that is not Unicode (a lone surrogate such as \\ud800 cannot be stored or hashed)."""
     try:
-        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite, parse_int=_bounded_int)
+        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite, parse_int=_bounded_int)
     except RecursionError:
         raise BundleRefused(f"{what} is nested too deeply") from None
     except (ValueError, TypeError) as e:
         raise BundleRefused(f"{what} is not valid JSON ({str(e)[:120]})") from None
+    if not _unicode(value):
+        raise BundleRefused(f"{what} holds text that is not valid Unicode (a lone surrogate)")
+    return value
+
+
+def _unicode(value: Any) -> bool:
+    """True when every string in ``value`` (keys included) encodes as UTF-8."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return True
 
 
 def _str(
