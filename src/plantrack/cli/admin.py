@@ -15,7 +15,7 @@ from plantrack.errors import PlantrackError
 from plantrack.plan import planfile
 from plantrack.render import dump_json, progress_bar, safe
 from plantrack.sites import bundle, identity
-from plantrack.store import db, maintenance, migrations, revisions
+from plantrack.store import anchor, db, maintenance, migrations, revisions
 
 db_app = typer.Typer(help="Back up, restore and examine the database.", no_args_is_help=True)
 
@@ -158,12 +158,27 @@ def backup(
     file: Annotated[
         str, typer.Argument(metavar="FILE", help="Where to write the backup.", show_default=False)
     ],
+    json: Json = False,
 ) -> None:
     """Take an online, consistent backup of the database and its attachments."""
     conn = state.conn()
-    dest, files = maintenance.backup(conn, state.db_path, Path(file).expanduser())
+    dest, files, head = maintenance.backup(conn, state.db_path, Path(file).expanduser())
+    if json:
+        dump_json({"path": str(dest), "attachments": files, **_head_json(head)})
+        return
     say(L.t("cli.backed_up", db=state.db_path, dest=dest, files=files))
+    say(_head_words(head))
     print(dest)
+
+
+def _head_json(head: anchor.Head | None) -> dict[str, object]:
+    return {"head": head.hash if head else None, "entries": head.entries if head else 0}
+
+
+def _head_words(head: anchor.Head | None) -> str:
+    if head is None:
+        return L.t("cli.head_empty")
+    return L.t("cli.head_is", head=head.hash, n=head.entries)
 
 
 @db_app.command("restore")
@@ -178,12 +193,39 @@ def restore(
     if kept:
         say(L.t("cli.kept_as", path=kept))
     say(L.t("cli.restored", file=file, db=state.db_path))
+    say(_head_words(anchor.head(state.conn())))
     print(state.db_path)
 
 
+@db_app.command("head")
+def head(json: Json = False) -> None:
+    """Print the ledger head: the hash of the last entry, which anchors every entry before it."""
+    h = anchor.head(state.conn())
+    if json:
+        dump_json(_head_json(h))
+        return
+    if h is None:
+        say(L.t("cli.head_empty"))
+        return
+    say(L.t("cli.head_check", n=h.entries, id=h.id))
+    print(h.hash)
+
+
 @db_app.command("doctor")
-def doctor(json: Json = False) -> None:
-    """Check integrity, schema, the hash chain, attachments and orphaned files; exit 1 on trouble."""
+def doctor(
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head",
+            help="A ledger head printed before (by a report, a backup or db head): check the chain"
+            " still passes through it.",
+        ),
+    ] = None,
+    json: Json = False,
+) -> None:
+    """Check integrity, schema, the hash chain (and a head printed before), the summary and search
+    index, attachments and orphaned files; exit 1 on trouble."""
+    wanted = anchor.parse(head) if head is not None else None
     pending: list[str] = []
     path = state.db_path
     if path.exists():
@@ -197,7 +239,7 @@ def doctor(json: Json = False) -> None:
             pending = []
     conn = state.conn()
     with progress_bar("checking the hash chain") as update:
-        x = maintenance.examine(conn, path, pending, update)
+        x = maintenance.examine(conn, path, pending, update, wanted)
     if json:
         dump_json(
             {
@@ -205,6 +247,7 @@ def doctor(json: Json = False) -> None:
                 "ok": x.ok,
                 "problems": x.problems,
                 "attachments": str(db.attachment_dir(path)),
+                **_head_json(anchor.head(conn)),
             }
         )
     else:

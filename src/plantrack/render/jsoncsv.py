@@ -54,6 +54,7 @@ def as_data(r: Report) -> dict[str, Any]:
                 "plan_sha256": r.revision_sha,
                 "generated_at": r.generated_at,
                 "generator": f"plantrack {__version__}",
+                "ledger": {"head": r.ledger_head, "entries": r.ledger_entries},
             },
             "stocktake": {
                 "listed": "the latest 200 of each kind; counts are exact",
@@ -145,12 +146,15 @@ COLUMNS = (
     "committed_by", "trend", "confidence", "confidence_on", "confidence_stale", "rationale", "disagreement",
     "indicator", "unit", "value", "target", "target_date", "annual_rate", "forecast", "forecast_low",
     "forecast_high", "forecast_at", "reach_date", "no_forecast",
+    # Added with signed sites: the ledger head the report was made from (db doctor --head checks it).
+    "ledger_head",
 )  # fmt: skip
 
 
 def _csv_rows(r: Report) -> Iterator[dict[str, object]]:
     """Each objective, then each of its indicators (same objective id, "indicator" set)."""
-    common = {"as_of": r.as_of.isoformat(), "period": r.period.label, "plan_revision": r.revision}
+    common = {"as_of": r.as_of.isoformat(), "period": r.period.label, "plan_revision": r.revision,
+              "ledger_head": r.ledger_head or ""}  # fmt: skip
     for row in r.rows:
         o = row.result
         ob = o.objective

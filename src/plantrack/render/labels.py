@@ -146,9 +146,15 @@ def period_words(r: Report) -> str:
 
 def footer_lines(r: Report) -> list[str]:
     figures = {"day": r.as_of.isoformat(), "revision": r.revision, "sha": r.revision_sha[:12]}
-    if r.known_at is None:
-        return [t("footer_all", **figures)]
-    return [t("footer", known=r.known_at, **figures)]
+    first = t("footer_all", **figures) if r.known_at is None else t("footer", known=r.known_at, **figures)
+    return [first, head_line(r)]
+
+
+def head_line(r: Report) -> str:
+    """The ledger head the report was made from, and how to check it later."""
+    if r.ledger_head is None:
+        return t("ledger_empty")
+    return t("ledger_head", head=r.ledger_head, n=r.ledger_entries)
 
 
 def generated_line(r: Report, version: str) -> str:

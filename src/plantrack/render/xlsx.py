@@ -205,6 +205,8 @@ def _summary(r: Report) -> Iterable[Sequence[Cell]]:
     yield text(t("row.entries")), count(r.stocktake.counts["entries"])
     yield text(t("row.revision")), count(r.revision)
     yield text(t("row.sha")), text(r.revision_sha)
+    yield text(t("row.ledger_head")), text(r.ledger_head or "")
+    yield text(t("row.ledger_entries")), count(r.ledger_entries)
     yield text(t("row.generated_at")), stamp(r.generated_at)
     yield text(t("row.generator")), text(f"plantrack {__version__}")
 

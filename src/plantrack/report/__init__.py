@@ -77,6 +77,10 @@ class Report:
     entries_by_id: dict[int, Entry] = field(default_factory=dict)
     # The period had not ended on the as-of date: the report covers the period to date.
     to_date: bool = False
+    # The ledger head the report was made from: the hash of the last entry it counts (None: an
+    # empty ledger), and how many entries the ledger held up to it.
+    ledger_head: str | None = None
+    ledger_entries: int = 0
 
     @property
     def plan_id(self) -> str:

@@ -16,7 +16,7 @@ from plantrack.limits import LIST_CAP, UPCOMING_DAYS
 from plantrack.models import State
 from plantrack.report import ObjectiveRow, Report, Slip, Stocktake, as_of_for, change_of
 from plantrack.service import readings
-from plantrack.store import ledger, revisions
+from plantrack.store import anchor, ledger, revisions
 
 
 def _instant_bounds(period: Period, tz: str) -> tuple[str, str]:
@@ -131,6 +131,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     by_id = dict(cited)
     by_id.update((e.id, e) for e in (*measurements, *notes, *completed, *assessments))
     by_id.update((e.id, e) for e in retraction_entries)
+    head = anchor.head(conn, stamp)
     return Report(
         plan_title=plan.title,
         plan_title_zh=plan.title_zh,
@@ -147,6 +148,8 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
         series={k: tuple(v) for k, v in series.items()},
         entries_by_id=by_id,
         to_date=day < period.end,
+        ledger_head=head.hash if head else None,
+        ledger_entries=head.entries if head else 0,
     )
 
 

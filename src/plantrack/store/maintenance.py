@@ -11,7 +11,7 @@ from pathlib import Path
 from plantrack import files
 from plantrack.errors import PlantrackError
 from plantrack.limits import PROBLEMS_SHOWN
-from plantrack.store import db, fts, ledger, migrations
+from plantrack.store import anchor, db, derived, fts, ledger, migrations
 
 Progress = Callable[[int, int], None]
 
@@ -22,8 +22,9 @@ class Examination:
     problems: list[str] = field(default_factory=list)
 
 
-def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, int]:
-    """A consistent copy of the live database (SQLite's backup API) and its attachments."""
+def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, int, anchor.Head | None]:
+    """A consistent copy of the live database (SQLite's backup API) and its attachments, and the
+    ledger head the copy holds (read from the copy itself)."""
     if dest.exists():
         raise PlantrackError(f"{str(dest)!r} already exists", hint="choose a new file name for the backup")
     if dest.resolve() == db_path.resolve():
@@ -41,6 +42,7 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
                 conn.backup(target, pages=-1)
                 target.execute("PRAGMA journal_mode = DELETE")
                 ok = target.execute("PRAGMA quick_check").fetchone()[0]
+                head = anchor.head(target) if ok == "ok" else None
             finally:
                 target.close()
             if ok != "ok":
@@ -51,7 +53,7 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
         ) from e
     # Every file the snapshot references was in the store before its entry committed.
     copied = _copy_store(db.attachment_dir(db_path), db.attachment_dir(dest))
-    return dest, copied
+    return dest, copied, head
 
 
 def _copy_store(src: Path, dst: Path) -> int:
@@ -70,8 +72,9 @@ def _copy_store(src: Path, dst: Path) -> int:
 
 
 def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
-            progress: Progress | None = None) -> Examination:  # fmt: skip
-    """Integrity, schema, the hash chain from first to last entry, attachments, orphans."""
+            progress: Progress | None = None, head: str | None = None) -> Examination:  # fmt: skip
+    """Integrity, schema, the hash chain from first to last entry (and through ``head``, a head
+    printed before), the summary and the search index recomputed, attachments, orphans."""
     x = Examination()
     check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     if check == ["ok"]:
@@ -95,6 +98,18 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
         x.problems += [f"hash chain: {p}" for p in chain]
     else:
         x.ok.append(f"hash chain: {total} entries verified from the first to the last")
+    if head is not None:
+        _check_head(conn, head, chain, x)
+    summary = derived.summary_differences(conn, PROBLEMS_SHOWN)
+    if summary:
+        x.problems += summary
+    else:
+        x.ok.append("summary: every target's counts and latest values match its entries")
+    index = derived.index_differences(conn, PROBLEMS_SHOWN)
+    if index:
+        x.problems += index
+    else:
+        x.ok.append("search index: every entry is indexed as its text reads")
     store = db.attachment_dir(db_path)
     referenced: dict[str, str] = {
         sha: name
@@ -128,6 +143,27 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
     else:
         x.ok.append("attachment store: no orphaned files")
     return x
+
+
+def _check_head(conn: sqlite3.Connection, head: str, chain_problems: list[str], x: Examination) -> None:
+    """Does the (verified) chain still pass through ``head``, printed by a report, a backup or
+    `db head` before?"""
+    found = anchor.find(conn, head)
+    if len(found) > 1:
+        x.problems.append(f"head {head}: several entries' hashes start so; give more of it")
+        return
+    if not found:
+        x.problems.append(
+            f"head {head[:16]}… is not in this ledger: the ledger no longer passes through the head printed"
+            " before; it was rewritten or cut short since"
+        )
+        return
+    entry_id, full = found[0]
+    if chain_problems:
+        x.problems.append(f"head {full[:16]}… is entry {entry_id}, but the chain is broken (see above)")
+        return
+    after = conn.execute("SELECT count(*) FROM entry WHERE id > ?", (entry_id,)).fetchone()[0]
+    x.ok.append(f"head {full[:16]}…: the chain passes through it (entry {entry_id}; {after} entries since)")
 
 
 def check_backup(path: Path) -> list[str]:

@@ -1,0 +1,60 @@
+"""The ledger's head: the hash of its last entry, which anchors everything before it.
+
+A report, a backup or a bundle records the head it was made from; later, ``db doctor --head``
+checks that the chain still passes through it, so a ledger rewritten and re-chained, or cut
+short, after the head was printed is found out.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from plantrack.errors import PlantrackError
+from plantrack.store import clauses
+
+HASH_PREFIX = re.compile(r"[0-9a-f]{12,64}")
+
+
+@dataclass(frozen=True)
+class Head:
+    hash: str
+    id: int  # the row id of the last entry
+    entries: int  # how many entries the ledger held up to it
+
+
+def head(conn: sqlite3.Connection, known_at: str | None = None) -> Head | None:
+    """The head of the ledger (None when it is empty); with ``known_at``, the head of the entries
+    known here by then (recorded here, or received from another site, by that instant)."""
+    if known_at is None:
+        row = conn.execute("SELECT id, hash FROM entry ORDER BY id DESC LIMIT 1").fetchone()
+    else:
+        row = conn.execute(
+            f"SELECT e.id, e.hash FROM entry e WHERE {clauses.KNOWN_E} <= ? ORDER BY e.id DESC LIMIT 1",
+            (known_at,),
+        ).fetchone()
+    if row is None:
+        return None
+    n = conn.execute("SELECT count(*) FROM entry WHERE id <= ?", (row[0],)).fetchone()[0]
+    return Head(str(row[1]), int(row[0]), int(n))
+
+
+def parse(text: str) -> str:
+    """A head as a user gives it: 12 to 64 hex digits (spaces and case ignored)."""
+    value = "".join(text.split()).lower()
+    if not HASH_PREFIX.fullmatch(value):
+        raise PlantrackError(
+            f"{text.strip()[:80]!r} is not a ledger head",
+            hint="give the hash a report or 'plantrack db head' printed (at least its first 12 hex digits)",
+        )
+    return value
+
+
+def find(conn: sqlite3.Connection, prefix: str) -> list[tuple[int, str]]:
+    """Entries whose stored hash starts with ``prefix``: (row id, hash)."""
+    rows = conn.execute(
+        "SELECT id, hash FROM entry WHERE hash >= ? AND hash < ? ORDER BY id LIMIT 2",
+        (prefix, prefix + "g"),
+    ).fetchall()
+    return [(int(i), str(h)) for i, h in rows]
