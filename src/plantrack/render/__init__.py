@@ -8,9 +8,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-# C0 and C1 control characters, DEL and bidirectional overrides: shown escaped, never obeyed.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters, DEL and bidirectional controls (embeddings, overrides, isolates
+# and the marks LRM, RLM, ALM): shown escaped, never obeyed.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
+_UNSAFE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
+# What JSON leaves raw but a reader's screen would obey: DEL, C1 and the bidirectional controls.
+_JSON_RAW = re.compile(f"[\\x7f-\\x9f{_BIDI}]")
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -29,9 +33,23 @@ def safe(text: object, oneline: bool = False) -> str:
     return (_UNSAFE_LINE if oneline else _UNSAFE).sub(_escape, s)
 
 
+def inert(text: object) -> str:
+    """Text for a file another program shows (a calendar): C1 and bidirectional controls shown as
+    escapes; line breaks and tabs kept (the format escapes those itself)."""
+    s = "" if text is None else str(text)
+    return _UNSAFE.sub(_escape, s)
+
+
+def json_text(obj: Any, indent: int | None = 2) -> str:
+    """JSON with Chinese as it is, and every control a screen would obey (DEL, C1, bidirectional)
+    written as a \\u escape: still valid JSON that reads back as the same text."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent, sort_keys=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def dump_json(obj: Any) -> None:
     """Print JSON (and only JSON) to stdout."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    sys.stdout.write(json_text(obj) + "\n")
 
 
 class _NoBar:

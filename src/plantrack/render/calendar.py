@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from plantrack.core import lang, recurrence
 from plantrack.core.progress import Status
 from plantrack.models import State
+from plantrack.render import inert
 
 
 def build(status: Status, stamp: datetime, today: date) -> bytes:
@@ -28,7 +29,7 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
     cal.add("prodid", f"-//plantrack//{plan.id}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", lang.pick(plan.title, plan.title_zh))
+    cal.add("x-wr-calname", inert(lang.pick(plan.title, plan.title_zh)))
     cal.add("x-wr-timezone", plan.timezone)
     for r in sorted(status.objectives, key=lambda r: r.objective.id):
         for m in sorted(r.milestones, key=lambda m: (m.milestone.due, m.milestone.id)):
@@ -39,7 +40,11 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
             e.add("dtstamp", stamp)
             e.add("dtstart", m.milestone.due)
             e.add("dtend", m.milestone.due + timedelta(days=1))
-            e.add("summary", f"{lang.pick(m.milestone.title, m.milestone.title_zh)} ({m.milestone.id})", said)
+            e.add(
+                "summary",
+                inert(f"{lang.pick(m.milestone.title, m.milestone.title_zh)} ({m.milestone.id})"),
+                said,
+            )
             lines = [
                 t(
                     "milestone_of",
@@ -52,7 +57,7 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
             other = m.milestone.title if lang.is_chinese() else m.milestone.title_zh
             if other and m.milestone.title_zh:
                 lines.insert(0, other)
-            e.add("description", "\n".join(lines), said)
+            e.add("description", inert("\n".join(lines)), said)
             e.add("categories", [t("category.milestone"), r.objective.id])
             e.add("transp", "TRANSPARENT")
             cal.add_component(e)
@@ -68,7 +73,7 @@ def build(status: Status, stamp: datetime, today: date) -> bytes:
             if "UNTIL=" not in text.upper() and "COUNT=" not in text.upper():
                 text += f";UNTIL={plan.horizon.strftime('%Y%m%d')}"
             e.add("rrule", vRecur.from_ical(text))
-            e.add("summary", t("review", title=lang.pick(plan.title, plan.title_zh)), said)
+            e.add("summary", inert(t("review", title=lang.pick(plan.title, plan.title_zh))), said)
             e.add("description", t("review_of", id=plan.id, rule=plan.review), said)
             e.add("categories", [t("category.review")])
             cal.add_component(e)

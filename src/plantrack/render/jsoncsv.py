@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 from collections.abc import Iterator
 from typing import Any
 
 from plantrack import __version__
-from plantrack.render import shapes
+from plantrack.render import json_text, shapes
 from plantrack.render.labels import CHANGE_WORD
 from plantrack.report import Report
 
@@ -123,7 +122,7 @@ def as_data(r: Report) -> dict[str, Any]:
 
 
 def render_json(r: Report) -> str:
-    return json.dumps(as_data(r), ensure_ascii=False, indent=2) + "\n"
+    return json_text(as_data(r)) + "\n"
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

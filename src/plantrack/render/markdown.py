@@ -10,6 +10,7 @@ from plantrack import __version__
 from plantrack.core.text import pct
 from plantrack.limits import LIST_CAP, UPCOMING_DAYS
 from plantrack.models import Entry
+from plantrack.render import safe
 from plantrack.render.labels import (
     CHANGE_MARK,
     TREND_MARK,
@@ -74,7 +75,7 @@ def md(text: object) -> str:
     if lead:
         n = lead.end()
         s = s[:n] + "\\" + s[n:] if s[:1].isdigit() else "\\" + s
-    return "".join(ch if ch >= " " else f"\\x{ord(ch):02x}" for ch in s)
+    return safe(s, oneline=True)
 
 
 def code(text: object) -> str:
