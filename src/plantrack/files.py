@@ -39,6 +39,19 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
+PRIVATE_FOLDER = 0o700
+STORED_FILE = 0o400  # kept evidence: its owner reads it, nobody edits it
+
+
+def private_folder(folder: Path) -> Path:
+    """Make ``folder`` (and missing parents) if needed; a folder made here is its owner's only.
+    A folder that already exists keeps its mode: the user may have opened it on purpose."""
+    if not folder.is_dir():
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        os.chmod(folder, PRIVATE_FOLDER)  # mkdir's mode is filtered by the umask
+    return folder
+
+
 def commit(tmp: Path, dest: Path, mode: int | None = None) -> None:
     """Move a fully written ``tmp`` over ``dest`` (same folder): fsync, chmod, rename, fsync the folder.
 

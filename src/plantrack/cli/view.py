@@ -400,6 +400,7 @@ def attachment(
     out: Annotated[
         str | None, typer.Option("--out", help="Copy the file here: a file, or a folder (dir/ is created).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a file that is already there.")] = False,
 ) -> None:
     """Give back an entry's attached file: print where it is stored, or copy it out."""
     conn = state.conn()
@@ -410,7 +411,7 @@ def attachment(
     if out is None:
         print(path)
         return
-    dest = ledger.out_path(out, e.attachment.name)
-    ledger.copy_out(path, dest)
+    dest = ledger.out_path(out, e.attachment.name, e.attachment.sha256)
+    ledger.copy_out(path, dest, force)
     say(L.t("cli.copied", name=e.attachment.name, sha=e.attachment.sha256[:12], dest=dest))
     print(dest)

@@ -82,9 +82,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def is_internal(tags: Sequence[str]) -> bool:
-    """An entry kept from publication: tagged internal, in any case."""
-    return any(t.casefold() == "internal" for t in tags)
+is_internal = ledger.is_internal
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -680,8 +678,9 @@ def import_bundle(conn: sqlite3.Connection, db_path: Path, path: Path, allow_uns
 def _install(src: Path, dest: Path) -> None:
     """Move an unpacked file into the attachment store, read-only, atomically."""
     try:
+        files.private_folder(dest.parent.parent)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(src, 0o400)
+        os.chmod(src, files.STORED_FILE)
         os.replace(src, dest)
         files.fsync_folder(dest.parent)
     except OSError as e:

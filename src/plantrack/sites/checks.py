@@ -226,7 +226,9 @@ def check_entry(e: models.Entry, targets: dict[str, tuple[str, dict[str, Any]]],
     _fix(where, lambda: ledger.clean_text(e.text, "its text", required=required))
     if e.url is not None and _fix(where, lambda: ledger.clean_url(e.url)) != e.url:
         raise BundleRefused(f"{where}: its URL is not written as a URL is")
-    if _fix(where, lambda: ledger.clean_tags(e.tags)) != e.tags:
+    # Tags as a local write stores them (an older release kept "Internal" as typed: still fine).
+    as_typed = tuple("internal" if t.casefold() == "internal" else t for t in e.tags)
+    if _fix(where, lambda: ledger.clean_tags(e.tags)) != as_typed:
         raise BundleRefused(f"{where}: its tags are not written as tags are")
     name = e.user.strip()
     if (

@@ -112,6 +112,9 @@ def clean_text(text: str | None, what: str = "text", required: bool = False) -> 
     return text
 
 
+URL_SCHEMES = ("http", "https", "ftp", "ftps", "sftp")  # addresses of documents, nothing that runs
+
+
 def clean_url(url: str | None) -> str | None:
     if url is None:
         return None
@@ -120,13 +123,27 @@ def clean_url(url: str | None) -> str | None:
         raise PlantrackError(
             f"{url[:80]!r} is not a URL", hint="give a full address such as https://example.org/page"
         )
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in URL_SCHEMES:
+        raise PlantrackError(
+            f"{url[:80]!r} is not a URL of a document ({scheme}: addresses are not kept)",
+            hint=f"give an address that starts with {', '.join(s + '://' for s in URL_SCHEMES)}",
+        )
     return url
 
 
+def is_internal(tags: Iterable[str]) -> bool:
+    """An entry kept from publication: tagged internal, in any case (Internal, INTERNAL)."""
+    return any(t.casefold() == "internal" for t in tags)
+
+
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as stored: trimmed, valid, each once; ``internal`` always in lower case."""
     out: list[str] = []
     for t in tags:
         t = t.strip()
+        if t.casefold() == "internal":
+            t = "internal"
         if not TAG.fullmatch(t):
             raise PlantrackError(
                 f"{t[:40]!r} is not a valid tag", hint="use letters, digits, '.', '_' or '-'"
@@ -252,7 +269,8 @@ def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]
     made = None
     if not dest.exists():
         try:
-            files.copy(src, dest, mode=0o444)
+            files.private_folder(store)
+            files.copy(src, dest, mode=files.STORED_FILE)
             made = dest
         except OSError as e:
             raise PlantrackError(f"cannot store attachment {source!r}: {e.strerror}") from e
@@ -294,9 +312,20 @@ def verified_attachment(store: Path, attachment: Attachment) -> Path:
     return path
 
 
-def out_path(out: str, name: str) -> Path:
+def safe_file_name(name: str, sha: str) -> str:
+    """A stored attachment's name as a file name in a folder of the user's: no folder parts (of
+    either slash), no leading dots (no hidden or parent names), no control characters; the
+    sha256's start when nothing is left."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch >= " " and not 0x7F <= ord(ch) <= 0x9F).strip().lstrip(".").strip()
+    return base[:200] or f"attachment-{sha[:12]}"
+
+
+def out_path(out: str, name: str, sha: str = "") -> Path:
     """Where ``attachment --out OUT`` writes a file stored as ``name``: inside OUT when it is a
     folder or is written as one (``dir/``, created if missing), else OUT itself."""
+    if not out.strip():
+        raise PlantrackError("--out is empty", hint="name a file or a folder (dir/)")
     dest = Path(out).expanduser()
     as_folder = out.endswith(("/", os.sep)) or (os.altsep is not None and out.endswith(os.altsep))
     if as_folder and dest.exists() and not dest.is_dir():
@@ -309,14 +338,18 @@ def out_path(out: str, name: str) -> Path:
                 f"cannot create the folder {out!r}: {e.strerror}", hint="choose a writable place"
             ) from e
     if dest.is_dir():
-        # The stored name, without any folder part it may carry from another site.
-        base = Path(name.replace("\\", "/")).name
-        return dest / (base if base not in ("", ".", "..") else "attachment")
+        # The stored name, without any folder part or leading dot it may carry from another site.
+        return dest / safe_file_name(name, sha)
     return dest
 
 
-def copy_out(path: Path, dest: Path) -> None:
-    """Copy a stored attachment out as an ordinary, writable file (atomically)."""
+def copy_out(path: Path, dest: Path, force: bool = False) -> None:
+    """Copy a stored attachment out as an ordinary, writable file (atomically); an existing file
+    is replaced only with ``force``."""
+    if dest.exists() and not force:
+        raise PlantrackError(
+            f"{str(dest)!r} already exists; nothing was written", hint="choose another --out, or add --force to replace it"
+        )
     try:
         files.copy(path, dest)
     except OSError as e:

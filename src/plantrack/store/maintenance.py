@@ -66,7 +66,8 @@ def _copy_store(src: Path, dst: Path) -> int:
         target = dst / f.relative_to(src)
         if target.exists():
             continue
-        files.copy(f, target, mode=0o444)
+        files.private_folder(target.parent.parent)
+        files.copy(f, target, mode=files.STORED_FILE)
         n += 1
     return n
 
