@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -63,20 +65,17 @@ def history(cli, plan_file: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
         "https://gov.example/lab",
     )
     at("2026-07-02T01:00:00Z")
-    cli(
-        "--user",
-        "chan",
-        "measure",
-        "ind-a",
-        "9",
-        "--force",
-        "--on",
-        "2026-08-31",
-        "--note",
-        HOSTILE,
-        "--url",
-        "javascript://%0aalert(1)",
-    )
+    # A javascript: address, as a database from before URLs were checked can hold: written through
+    # the library (the command line refuses it now), so the renderers are still tested on it.
+    from plantrack.models import Draft, Kind
+    from plantrack.store import db, ledger
+
+    conn = db.connect(Path(os.environ["PLANTRACK_DB"]))
+    with db.write(conn):
+        ledger.append(conn, [Draft(Kind.MEASUREMENT, "ind-a", date(2026, 8, 31), text=HOSTILE, value=9,
+                                   url="javascript://%0aalert(1)")], "chan",
+                      datetime(2026, 7, 2, 1, tzinfo=UTC))  # fmt: skip
+    conn.close()
     cli("--user", "chan", "log", "obj-b", HOSTILE, "--force", "--on", "2026-09-01")
     cli("--user", "chan", "measure", "ind-b", "140", "--force", "--on", "2026-09-10")
     at("2026-08-01T01:00:00Z")

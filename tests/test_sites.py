@@ -227,6 +227,9 @@ def test_an_unsigned_bundle_is_refused_unless_allowed_and_then_marked_unverified
     shown = [e for e in h("evidence", "--json").json() if e["user"] == "wong"]
     assert shown and shown[0]["verified"] is False and shown[0]["signed_by"] == "unverified"
     assert "unverified" in h("evidence", "obj-a").stdout
+    for fmt in ("md", "html"):
+        report = h("report", "--period", "2026-Q2", "--format", fmt, "--as-of", "2026-06-30").stdout
+        assert "通關 pilot started" in report and "unverified: no trusted site signed it" in report, fmt
 
 
 def test_a_bundle_signed_by_an_unknown_or_revoked_key_is_refused(two, cli) -> None:  # type: ignore[no-untyped-def]

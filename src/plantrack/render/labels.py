@@ -105,7 +105,9 @@ def entry_summary(e: Entry, unit: str = "") -> str:
         head = t("assessed", level=word("level", e.level.value) if e.level else "?")
     else:
         head = ""
-    return " ".join(p for p in (head, one_line(e.text)) if p)
+    # An imported entry no trusted site signed says so wherever it is shown.
+    mark = f"[{t('unverified')}]" if e.signed_by == "unverified" else ""
+    return " ".join(p for p in (head, one_line(e.text), mark) if p)
 
 
 def objective_trend(o: ObjectiveResult) -> str:
