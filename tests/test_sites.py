@@ -93,6 +93,7 @@ def rechain(data: Data, lines: list[dict[str, Any]], raw: list[str] | None = Non
     m = json.loads(data["manifest.json"])
     m["head"] = {"hash": chain[-32:].hex() if chain else None, "position": len(chain) // 32}
     m["counts"]["entries"] = len(lines)
+    m["range"] = {"first": 1, "last": len(lines)} if lines else None
     data["manifest.json"] = json.dumps(m).encode()
 
 

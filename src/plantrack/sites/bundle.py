@@ -140,6 +140,7 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
             del chosen[rid]
     del own
     order = sorted(chosen)
+    places = (min(chosen.values()), max(chosen.values())) if chosen else None
     chain_bytes = bytes(chain)
     del chain
     plan_bytes = json.dumps(
@@ -182,7 +183,7 @@ def export(conn: sqlite3.Connection, db_path: Path, out: Path, signer: identity.
                         shas.add(e.attachment.sha256)
         return _write_bundle(out, spool_path, digest.hexdigest(), size, len(order), sorted(shas), plan_bytes,
                              chain_bytes, store, signer, secret, plan_id, rev, since, objectives, public, now,
-                             progress, left_out)  # fmt: skip
+                             progress, left_out, places)  # fmt: skip
     except OSError as exc:
         raise PlantrackError(
             f"cannot write {str(out)!r}: {exc.strerror}", hint="choose a writable place with --out"
@@ -195,7 +196,8 @@ def _write_bundle(out: Path, spool: Path, entries_sha: str, entries_size: int, n
                   shas: list[str], plan_bytes: bytes, chain_bytes: bytes, store: Path,
                   signer: identity.Own, secret: keys.Secret, plan_id: str, rev: models.Revision,
                   since: str | None, objectives: Sequence[str], public: bool, now: datetime | None,
-                  progress: Progress | None, left_out: int) -> Exported:  # fmt: skip
+                  progress: Progress | None, left_out: int,
+                  places: tuple[int, int] | None) -> Exported:  # fmt: skip
     members: dict[str, dict[str, Any]] = {
         "entries.jsonl": {"sha256": entries_sha, "size": entries_size},
         "plan.json": {"sha256": _sha(plan_bytes), "size": len(plan_bytes)},
@@ -220,6 +222,8 @@ def _write_bundle(out: Path, spool: Path, entries_sha: str, entries_size: int, n
         "head": {"hash": head, "position": len(chain_bytes) // 32},
         "filters": {"since": since, "objectives": sorted(objectives), "public": public},
         "counts": {"entries": n_entries, "attachments": len(shas)},
+        # The places in the sender's chain of the first and the last entry the bundle carries.
+        "range": {"first": places[0], "last": places[1]} if places else None,
         "members": members,
     }  # fmt: skip
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
@@ -520,7 +524,7 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
         raise BundleRefused("its chain does not end at the head its manifest names")
     entries: list[models.Entry] = []
     seen: set[str] = set()
-    last_position = 0
+    first_position = last_position = 0
     with open(folder / "entries.jsonl", "rb") as f:
         for n, raw in _lines(f):
             e, prev, position = checks.parse_line(raw, n)
@@ -535,6 +539,8 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
                     f"{where} claims site {e.site[:64]!r}, but the bundle is from {signer.name!r}"
                     " (each site exports its own entries)"
                 )
+            if not entries:
+                first_position = position
             if position <= last_position or position > len(chain) // 32:
                 raise BundleRefused(f"{where} is out of its place in the sender's ledger")
             last_position = position
@@ -548,6 +554,9 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
             entries.append(e)
     if manifest["counts"]["entries"] != len(entries):
         raise BundleRefused("the entry count does not match the manifest")
+    expected_range = {"first": first_position, "last": last_position} if entries else None
+    if manifest.get("range") != expected_range:
+        raise BundleRefused("the range of entries does not match the manifest")
     attachment_names = {name.split("/")[-1] for name in members if name.startswith("attachments/")}
     referenced = {e.attachment.sha256 for e in entries if e.attachment is not None}
     if attachment_names - referenced:
