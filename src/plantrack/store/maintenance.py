@@ -88,7 +88,7 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
     unknown = [a for a in applied if a not in known]
     if unknown:
         x.problems.append(f"schema: migrations from a newer plantrack: {', '.join(unknown)}")
-    if [a for a in applied if a in known] == known:
+    if set(known) <= set(applied):  # (a migration re-applied after a newer one runs last)
         note = f" ({', '.join(pending_at_open)} applied on this open)" if pending_at_open else ""
         x.ok.append(f"schema: {len(known)} migrations applied, none pending{note}")
     else:
