@@ -170,3 +170,53 @@ def test_doctor_recomputes_the_summary_and_the_search_index(site) -> None:
     problems = "\n".join(r.json()["problems"])
     assert "summary of 'ind-a': v_value is 99" in problems
     assert "entry 2 is indexed under other words" in problems
+
+
+def test_restore_says_which_head_it_installed(site, tmp_path: Path) -> None:
+    head = site("db", "head").stdout.strip()
+    assert site("db", "backup", tmp_path / "b.db").exit_code == 0
+    assert site("log", "obj-b", "written after the backup").exit_code == 0
+    assert site("db", "head").stdout.strip() != head
+    r = site("db", "restore", tmp_path / "b.db")
+    assert r.exit_code == 0, r.stderr
+    assert f"ledger head {head} (5 entries)" in r.stderr
+    assert site("db", "head").stdout.strip() == head
+
+
+def test_the_library_gives_the_head_up_to_an_entry(site) -> None:
+    from plantrack.store import anchor
+
+    conn = store_db.connect(db_path())
+    hashes = [h for (h,) in conn.execute("SELECT hash FROM entry ORDER BY id")]
+    assert anchor.head(conn) == anchor.Head(hashes[-1], 5, 5)
+    assert anchor.head(conn, 2) == anchor.Head(hashes[1], 2, 2)
+    assert anchor.head(conn, known_at="2026-11-26T12:00:00Z") == anchor.Head(hashes[2], 3, 3)
+    assert anchor.head(conn, 0) is None
+
+
+def test_a_report_counts_exactly_the_entries_up_to_its_head_while_others_write(
+    site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry committed by someone else while the report is being built is neither counted
+    nor taken as the report's head: the report reads one snapshot."""
+    from datetime import UTC, date, datetime
+
+    from plantrack.service import reports
+
+    real = reports.ledger.measurement_series
+    written: list[int] = []
+
+    def meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not written:
+            other = store_db.connect(db_path())
+            draft = ledger.note_draft(other, "obj-b", "written meanwhile", date(2026, 9, 10), None, None)
+            written.append(ledger.record(other, draft, "other", datetime(2026, 12, 1, tzinfo=UTC)).id)
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reports.ledger, "measurement_series", meanwhile)
+    r = site("report", "--period", "2026-Q3", "--format", "json").json()
+    assert written == [6]
+    assert r["report"]["ledger"]["entries"] == 5
+    assert r["stocktake"]["counts"]["notes"] == 3
+    assert site("db", "head", "--json").json()["entries"] == 6

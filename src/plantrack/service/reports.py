@@ -28,7 +28,20 @@ def _instant_bounds(period: Period, tz: str) -> tuple[str, str]:
 
 def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at: datetime | None,
           now: datetime) -> Report:  # fmt: skip
-    """Everything the report shows, computed once."""
+    """Everything the report shows, computed once, from one snapshot of the database: the ledger
+    head it records is the last entry it counts, whatever others write meanwhile."""
+    if conn.in_transaction:
+        return _build(conn, period, as_of, known_at, now)
+    conn.execute("BEGIN")  # a read transaction: every query below sees the same database
+    try:
+        return _build(conn, period, as_of, known_at, now)
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def _build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at: datetime | None,
+           now: datetime) -> Report:  # fmt: skip
     plan, rev = readings.plan_known_at(conn, known_at)
     stamp = utc_stamp(known_at) if known_at is not None else None
     # "Today" of the report: the day it is known at when regenerated as sent, else the clock's.
@@ -131,7 +144,7 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
     by_id = dict(cited)
     by_id.update((e.id, e) for e in (*measurements, *notes, *completed, *assessments))
     by_id.update((e.id, e) for e in retraction_entries)
-    head = anchor.head(conn, stamp)
+    head = anchor.head(conn, known_at=stamp)
     return Report(
         plan_title=plan.title,
         plan_title_zh=plan.title_zh,

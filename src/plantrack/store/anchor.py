@@ -24,16 +24,22 @@ class Head:
     entries: int  # how many entries the ledger held up to it
 
 
-def head(conn: sqlite3.Connection, known_at: str | None = None) -> Head | None:
-    """The head of the ledger (None when it is empty); with ``known_at``, the head of the entries
-    known here by then (recorded here, or received from another site, by that instant)."""
-    if known_at is None:
-        row = conn.execute("SELECT id, hash FROM entry ORDER BY id DESC LIMIT 1").fetchone()
-    else:
-        row = conn.execute(
-            f"SELECT e.id, e.hash FROM entry e WHERE {clauses.KNOWN_E} <= ? ORDER BY e.id DESC LIMIT 1",
-            (known_at,),
-        ).fetchone()
+def head(conn: sqlite3.Connection, upto_id: int | None = None, *, known_at: str | None = None) -> Head | None:
+    """The head of the ledger (None when it is empty): its last entry, or the last entry whose row
+    id is at most ``upto_id``, or (``known_at``) the last entry known here by that instant
+    (recorded here, or received from another site, by then), as a report selects them."""
+    where: list[str] = []
+    args: list[object] = []
+    if upto_id is not None:
+        where.append("e.id <= ?")
+        args.append(upto_id)
+    if known_at is not None:
+        where.append(f"{clauses.KNOWN_E} <= ?")
+        args.append(known_at)
+    sql = "SELECT e.id, e.hash FROM entry e"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    row = conn.execute(sql + " ORDER BY e.id DESC LIMIT 1", args).fetchone()
     if row is None:
         return None
     n = conn.execute("SELECT count(*) FROM entry WHERE id <= ?", (row[0],)).fetchone()[0]
