@@ -32,7 +32,7 @@ def fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _default_mode() -> int:
+def default_mode() -> int:
     """What a new file gets under the current umask (mkstemp's private 0600 is not that)."""
     mask = os.umask(0)
     os.umask(mask)
@@ -40,6 +40,7 @@ def _default_mode() -> int:
 
 
 PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 STORED_FILE = 0o400  # kept evidence: its owner reads it, nobody edits it
 
 
@@ -52,13 +53,34 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+def write_private(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically, readable and writable by its owner only (0600), in
+    a folder made 0700 if it is made here (a secret key, say). The temporary file is private from
+    its first byte (mkstemp makes it 0600), so the data is never readable by others on the way."""
+    private_folder(dest.parent)
+    write_bytes(dest, data, mode=PRIVATE_FILE)
+
+
+def create_private(path: Path) -> bool:
+    """Create ``path`` empty and owner-only (0600, less if the umask says so) unless something is
+    already there (left as it is); True when it was made here. SQLite gives a database it creates
+    0644 less the umask, and its -wal and -shm files copy the database's mode: a database file
+    made first this way keeps all three private."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
 def commit(tmp: Path, dest: Path, mode: int | None = None) -> None:
     """Move a fully written ``tmp`` over ``dest`` (same folder): fsync, chmod, rename, fsync the folder.
 
     ``mode`` None gives the permissions any new file would get (the umask's).
     """
     fsync_file(tmp)
-    os.chmod(tmp, _default_mode() if mode is None else mode)
+    os.chmod(tmp, default_mode() if mode is None else mode)
     os.replace(tmp, dest)
     fsync_folder(dest.parent)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from plantrack import files
 from plantrack.errors import NotAPlantrackDatabase, PlantrackError
 from plantrack.limits import BUSY_TIMEOUT_S
 from plantrack.store import fts, migrations
@@ -91,10 +92,27 @@ def _inspect(path: Path) -> bool:
     return False
 
 
+def _refuse_lost(path: Path) -> None:
+    """A missing database whose attachments or site key are still beside it was lost, not never
+    made: starting an empty one there would hide the loss (and give the site a new identity)."""
+    store = attachment_dir(path)
+    site = path.with_name(path.name + "-site")
+    kept = sorted(path.parent.glob(f"{path.name}.before-restore-*")) if path.parent.is_dir() else []
+    traces = [p for p in (store, site) if p.is_dir() and any(p.iterdir())] + kept[-1:]
+    if traces:
+        raise PlantrackError(
+            f"the database {str(path)!r} is missing, but {str(traces[0])!r} beside it shows it existed;"
+            " nothing was created",
+            hint="restore it (plantrack db restore BACKUP, or rename the .before-restore copy back),"
+            " or move those files away to start a new, empty database",
+        )
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) a plantrack database with every migration applied."""
     new = _inspect(path)
     if new:
+        _refuse_lost(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -102,6 +120,12 @@ def connect(path: Path) -> sqlite3.Connection:
                 f"cannot create the folder for database {str(path)!r}: {e.strerror}",
                 hint="choose a writable place with --db or PLANTRACK_DB",
             ) from e
+        try:
+            # Private by default: made 0600 first, so its -wal and -shm are too (SQLite alone
+            # would make all three 0644 less the umask). An existing file keeps its mode.
+            files.create_private(path)
+        except OSError:
+            pass  # SQLite says, just below, why it cannot create the file
     try:
         conn = sqlite3.connect(
             str(path), timeout=busy_timeout_s(), isolation_level=None,

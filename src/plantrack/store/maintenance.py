@@ -24,7 +24,12 @@ class Examination:
 
 def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, int, anchor.Head | None]:
     """A consistent copy of the live database (SQLite's backup API) and its attachments, and the
-    ledger head the copy holds (read from the copy itself)."""
+    ledger head the copy holds (read from the copy itself).
+
+    The files are copied first and the database last, under a temporary name renamed at the
+    end: a backup either finishes or leaves no database file, and what a killed one copied is
+    reused, not in the way, by the next.
+    """
     if dest.exists():
         raise PlantrackError(f"{str(dest)!r} already exists", hint="choose a new file name for the backup")
     if dest.resolve() == db_path.resolve():
@@ -33,7 +38,10 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise PlantrackError(f"cannot create {str(dest.parent)!r}: {e.strerror}") from e
+    store, dest_store = db.attachment_dir(db_path), db.attachment_dir(dest)
     try:
+        copied = _copy_store(store, dest_store)
+        db.checkpoint("backup-files-copied")
         with files.replacing(dest, mode=None) as tmp:
             target = sqlite3.connect(tmp)
             try:
@@ -47,17 +55,22 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
                 target.close()
             if ok != "ok":
                 raise PlantrackError(f"the backup copy failed its check: {ok}")
+            # Files that entries written since the first pass refer to.
+            copied += _copy_store(store, dest_store)
     except (OSError, sqlite3.Error) as e:
         raise PlantrackError(
-            f"cannot write the backup {str(dest)!r}: {e}", hint="choose a writable place"
+            f"cannot write the backup {str(dest)!r}: {e}", hint="choose a writable place with free space"
         ) from e
-    # Every file the snapshot references was in the store before its entry committed.
-    copied = _copy_store(db.attachment_dir(db_path), db.attachment_dir(dest))
     return dest, copied, head
 
 
 def _copy_store(src: Path, dst: Path) -> int:
+    """Copy the files ``dst`` lacks (each written whole, by its own rename); remove the
+    temporary files a killed copy left there."""
     n = 0
+    if dst.is_dir():
+        for stale in dst.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
     if not src.is_dir():
         return 0
     for f in src.rglob("*"):
@@ -198,7 +211,18 @@ def check_backup(path: Path) -> list[str]:
 
 
 def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
-    """Put a checked backup in place; the database it replaces is kept beside it."""
+    """Put a checked backup in place of the database; the database it replaces is kept beside it.
+
+    The restored database is built beside the live one with SQLite's backup API (which reads the
+    backup's own write-ahead log, so writes still in a ``-wal`` file come with it), checked, and
+    then put in place by one rename: killed at any moment, the old database or the new one is in
+    place, never neither. The old one is kept by a second name (a hard link where the file system
+    allows it, else a copy) made before the rename.
+    """
+    if db_path.exists() and src.exists() and _same_file(src, db_path):
+        raise PlantrackError(
+            f"{str(src)!r} is the live database itself", hint="restore from a copy made with plantrack db backup"
+        )
     problems = check_backup(src)
     if problems:
         raise PlantrackError(
@@ -206,20 +230,76 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
             hint="run plantrack db doctor on a copy, or choose another backup",
         )
-    kept = None
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    if db_path.exists() and db_path.stat().st_size > 0:
-        # Fold the WAL into the file first, so the kept copy is complete on its own.
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PlantrackError(f"cannot create {str(folder)!r}: {e.strerror}") from e
+    for stale in folder.glob(f".{db_path.name}.restoring-*"):  # left by a restore that was killed
+        stale.unlink(missing_ok=True)
+    tmp = folder / f".{db_path.name}.restoring-{stamp}"
+    try:
+        _build_copy(src, tmp)
+        # The files first: every entry of the restored database finds its file in place.
+        _copy_store(db.attachment_dir(src), db.attachment_dir(db_path))
+        kept = _keep(db_path, stamp)
+        db.checkpoint("restore-replace")
+        os.replace(tmp, db_path)
+        files.fsync_folder(folder)
+    except OSError as e:
+        raise PlantrackError(f"cannot restore into {str(folder)!r}: {e.strerror}", hint="check the free space") from e
+    finally:
+        tmp.unlink(missing_ok=True)
+    return kept
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _build_copy(src: Path, tmp: Path) -> None:
+    """The backup's whole content (its -wal included) as one checked file at ``tmp``."""
+    try:
+        source = sqlite3.connect(src.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            live = sqlite3.connect(db_path)
-            live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            live.close()
-        except sqlite3.Error:
-            pass
-        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-        os.replace(db_path, kept)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    files.copy(src, db_path, mode=None)
-    _copy_store(db.attachment_dir(src), db.attachment_dir(db_path))
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target, pages=-1)
+                target.execute("PRAGMA journal_mode = DELETE")
+                ok = target.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as e:
+        raise PlantrackError(f"cannot read the backup {str(src)!r}: {e}") from e
+    if ok != "ok":
+        raise PlantrackError(f"the restored copy failed its check: {ok}")
+    files.fsync_file(tmp)
+    os.chmod(tmp, files.default_mode())
+
+
+def _keep(db_path: Path, stamp: str) -> Path | None:
+    """A second name for the live database before it is replaced (None when there is none)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    # Fold the write-ahead log into the file, so the kept copy is complete on its own.
+    try:
+        live = sqlite3.connect(db_path)
+        live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        live.close()
+    except sqlite3.Error:
+        pass
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    try:
+        os.link(db_path, kept)
+    except OSError:
+        files.copy(db_path, kept, mode=None)
+    files.fsync_folder(db_path.parent)
+    # The log and index of the old file must not be read as the new one's.
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     return kept

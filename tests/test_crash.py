@@ -1,0 +1,121 @@
+"""Nothing lost: restore and backup killed at their worst moment, restores of copies with their
+writes still in the log, and a database that went missing not silently replaced by an empty one.
+
+Kills happen at named points (PLANTRACK_TEST_HOLD), found by a marker, never after a guessed delay.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from plantrack.models import Draft, Kind
+from plantrack.store import db, ledger
+
+from .conftest import reached, wait_for
+
+
+def count(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM entry").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def live(small, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A database with three entries and a backup of it taken after the first two."""
+    path = Path(os.environ["PLANTRACK_DB"])
+    assert small("log", "obj-a", "one").exit_code == 0
+    assert small("log", "obj-a", "two").exit_code == 0
+    assert small("db", "backup", tmp_path / "b.db").exit_code == 0
+    assert small("log", "obj-a", "three").exit_code == 0
+    return small, path, tmp_path / "b.db"
+
+
+def _held(args: list[str], point: str, tmp: Path) -> tuple[subprocess.Popen[str], Path]:
+    marks = tmp / f"marks-{point}"
+    env = dict(os.environ, PLANTRACK_TEST_HOLD=point, PLANTRACK_TEST_MARKS=str(marks))
+    p = subprocess.Popen([sys.executable, "-m", "plantrack", *args], env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return p, marks
+
+
+def test_a_restore_killed_just_before_the_replace_leaves_the_old_database(live) -> None:
+    cli, path, backup = live
+    p, marks = _held(["db", "restore", str(backup)], "restore-replace", path.parent)
+    wait_for("the restore reaches its replace", reached(marks, "restore-replace"), [p])
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=600)
+    assert path.exists() and count(path) == 3  # the old database, whole
+    assert cli("db", "doctor").exit_code == 0
+    # The next restore finishes, and clears what the killed one left.
+    assert cli("db", "restore", backup).exit_code == 0
+    assert count(path) == 2
+    assert not list(path.parent.glob(f".{path.name}.restoring-*"))
+
+
+def test_restoring_the_live_database_onto_itself_is_refused(live) -> None:
+    cli, path, _backup = live
+    r = cli("db", "restore", path)
+    assert r.exit_code == 2 and "live database itself" in r.stderr
+    assert count(path) == 3 and cli("db", "doctor").exit_code == 0
+
+
+def test_a_copy_with_writes_still_in_its_log_is_restored_whole(small, tmp_path: Path) -> None:
+    path = Path(os.environ["PLANTRACK_DB"])
+    assert small("log", "obj-a", "first").exit_code == 0
+    conn = db.connect(path)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    with db.write(conn):
+        ledger.append(conn, [Draft(Kind.NOTE, "obj-a", date(2026, 1, d), text=f"n{d}") for d in range(1, 8)],
+                      "t", datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
+    # Copied as a person copies files, while the writer still has the database open.
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(path, copy)
+    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+    conn.close()
+    assert Path(f"{copy}-wal").stat().st_size > 0
+    target = tmp_path / "restored.db"
+    r = small("--db", target, "db", "restore", copy)
+    assert r.exit_code == 0, r.stderr
+    assert count(target) == 8
+    assert small("--db", target, "db", "doctor").exit_code == 0
+
+
+def test_a_missing_database_is_not_replaced_by_an_empty_one(small, tmp_path: Path) -> None:
+    path = Path(os.environ["PLANTRACK_DB"])
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF")
+    assert small("log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        p.unlink(missing_ok=True)
+    r = small("status")
+    assert r.exit_code == 2 and "is missing" in r.stderr
+    assert not path.exists()
+
+
+def test_a_backup_killed_while_copying_leaves_nothing_in_the_way(live, tmp_path: Path) -> None:
+    cli, path, _backup = live
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF minutes")
+    assert cli("log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    dest = tmp_path / "nightly.db"
+    p, marks = _held(["db", "backup", str(dest)], "backup-files-copied", tmp_path)
+    wait_for("the backup has copied the files", reached(marks, "backup-files-copied"), [p])
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=600)
+    assert not dest.exists()  # no half backup under the name
+    r = cli("db", "backup", dest)
+    assert r.exit_code == 0, r.stderr
+    assert count(dest) == 4
+    assert cli("--db", dest, "db", "doctor").exit_code == 0
