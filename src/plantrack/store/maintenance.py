@@ -221,7 +221,8 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
     """
     if db_path.exists() and src.exists() and _same_file(src, db_path):
         raise PlantrackError(
-            f"{str(src)!r} is the live database itself", hint="restore from a copy made with plantrack db backup"
+            f"{str(src)!r} is the live database itself",
+            hint="restore from a copy made with plantrack db backup",
         )
     problems = check_backup(src)
     if problems:
@@ -247,7 +248,9 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
         os.replace(tmp, db_path)
         files.fsync_folder(folder)
     except OSError as e:
-        raise PlantrackError(f"cannot restore into {str(folder)!r}: {e.strerror}", hint="check the free space") from e
+        raise PlantrackError(
+            f"cannot restore into {str(folder)!r}: {e.strerror}", hint="check the free space"
+        ) from e
     finally:
         tmp.unlink(missing_ok=True)
     return kept
