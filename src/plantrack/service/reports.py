@@ -30,14 +30,8 @@ def build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at
           now: datetime) -> Report:  # fmt: skip
     """Everything the report shows, computed once, from one snapshot of the database: the ledger
     head it records is the last entry it counts, whatever others write meanwhile."""
-    if conn.in_transaction:
+    with anchor.snapshot(conn):
         return _build(conn, period, as_of, known_at, now)
-    conn.execute("BEGIN")  # a read transaction: every query below sees the same database
-    try:
-        return _build(conn, period, as_of, known_at, now)
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
 
 
 def _build(conn: sqlite3.Connection, period: Period, as_of: date | None, known_at: datetime | None,

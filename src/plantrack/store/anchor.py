@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from plantrack.errors import PlantrackError
@@ -22,6 +24,22 @@ class Head:
     hash: str
     id: int  # the row id of the last entry
     entries: int  # how many entries the ledger held up to it
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction: every query inside sees the same database, so a head read there is
+    the last entry the other reads count, whatever others write meanwhile (inside a transaction
+    already: that one)."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
 
 
 def head(conn: sqlite3.Connection, upto_id: int | None = None, *, known_at: str | None = None) -> Head | None:
