@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from plantrack import files
 from plantrack.store import ledger
 
 
@@ -123,3 +124,95 @@ def test_urls_that_are_not_documents_are_refused(small, url: str) -> None:
 def test_document_urls_are_kept(small) -> None:
     for url in ("https://example.org/a", "HTTP://example.org", "ftp://files.example.org/x.pdf"):
         assert small("log", "obj-a", f"x {url}", "--url", url).exit_code == 0
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_a_new_database_and_its_wal_are_private(cli, tmp_path: Path, umask: None, mask: int) -> None:
+    os.umask(mask)
+    db = tmp_path / "new.db"
+    assert cli("--db", db, "log", "--help").exit_code == 0  # help opens nothing
+    assert not db.exists()
+    assert cli("--db", db, "db", "head").exit_code == 0
+    made = [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")) if p.exists()]
+    assert db in made
+    for p in made:
+        assert mode(p) == 0o600, (p.name, oct(mode(p)))
+
+
+def test_an_existing_database_file_keeps_its_mode(cli, tmp_path: Path, umask: None) -> None:
+    os.umask(0o022)
+    db = tmp_path / "shared.db"
+    db.touch()
+    db.chmod(0o640)  # opened to a group on purpose, before plantrack set it up
+    assert cli("--db", db, "db", "head").exit_code == 0
+    assert mode(db) == 0o640
+
+
+def test_an_existing_store_folder_is_not_chmod_ed(small, tmp_path: Path, umask: None) -> None:
+    os.umask(0o022)
+    store = Path(os.environ["PLANTRACK_DB"] + "-attachments")
+    store.mkdir()
+    store.chmod(0o750)
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF minutes")
+    assert small("log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    assert mode(store) == 0o750
+    assert [mode(p) for p in store.rglob("*") if p.is_file()] == [0o400]
+
+
+def test_write_private_is_owner_only_and_atomic(tmp_path: Path, umask: None) -> None:
+    os.umask(0o000)  # the most open umask: the modes still hold
+    key = tmp_path / "new-folder" / "site.key"
+    files.write_private(key, b"first")
+    assert key.read_bytes() == b"first"
+    assert mode(key.parent) == 0o700 and mode(key) == 0o600
+    files.write_private(key, b"second")
+    assert key.read_bytes() == b"second" and mode(key) == 0o600
+    assert [p.name for p in key.parent.iterdir()] == ["site.key"]  # no temporary file left
+    open_folder = tmp_path / "open"
+    open_folder.mkdir(mode=0o755)
+    files.write_private(open_folder / "k", b"x")
+    assert mode(open_folder) == 0o755 and mode(open_folder / "k") == 0o600
+
+
+def test_create_private_leaves_what_is_there(tmp_path: Path, umask: None) -> None:
+    os.umask(0o000)
+    p = tmp_path / "db"
+    assert files.create_private(p) and mode(p) == 0o600
+    p.write_bytes(b"data")
+    p.chmod(0o644)
+    assert not files.create_private(p)
+    assert p.read_bytes() == b"data" and mode(p) == 0o644
+
+
+def test_a_link_at_out_is_not_followed(small, tmp_path: Path) -> None:
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF minutes")
+    assert small("log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    elsewhere = tmp_path / "elsewhere" / "target"
+    link = tmp_path / "link.pdf"
+    link.symlink_to(elsewhere)  # dangling: exists() says no, yet something is there
+    r = small("attachment", "1", "--out", link)
+    assert r.exit_code == 2 and "already exists" in r.stderr
+    assert small("attachment", "1", "--out", link, "--force").exit_code == 0
+    assert not link.is_symlink() and link.read_bytes() == b"%PDF minutes"
+    assert not elsewhere.exists()
+
+
+def test_an_entry_stored_with_internal_capitalised_is_still_internal(small) -> None:
+    from datetime import UTC, date, datetime
+
+    from plantrack.models import Draft, Kind
+    from plantrack.store import db
+
+    conn = db.connect(Path(os.environ["PLANTRACK_DB"]))
+    try:
+        with db.write(conn):  # as an older release stored it: tags as typed, hash-chained
+            draft = Draft(Kind.NOTE, "obj-a", date(2026, 5, 5), text="budget", tags=("Internal",))
+            ledger.append(conn, [draft], "t", datetime(2026, 5, 5, tzinfo=UTC))
+        (stored,) = ledger.entries(conn)
+        assert stored.tags == ("Internal",)  # kept as it was: its hash covers it
+        assert ledger.is_internal(stored.tags)
+        assert ledger.verify_chain(conn) == []
+    finally:
+        conn.close()

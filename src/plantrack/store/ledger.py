@@ -346,9 +346,10 @@ def out_path(out: str, name: str, sha: str = "") -> Path:
 def copy_out(path: Path, dest: Path, force: bool = False) -> None:
     """Copy a stored attachment out as an ordinary, writable file (atomically); an existing file
     is replaced only with ``force``."""
-    if dest.exists() and not force:
+    if (dest.exists() or dest.is_symlink()) and not force:  # a dangling link is something there too
         raise PlantrackError(
-            f"{str(dest)!r} already exists; nothing was written", hint="choose another --out, or add --force to replace it"
+            f"{str(dest)!r} already exists; nothing was written",
+            hint="choose another --out, or add --force to replace it",
         )
     try:
         files.copy(path, dest)
