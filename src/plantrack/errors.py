@@ -41,3 +41,7 @@ class BadDate(PlantrackError):
 
 class NotAPlantrackDatabase(PlantrackError):
     """A file that exists but was not made by plantrack."""
+
+
+class DatabaseDamaged(PlantrackError):
+    """A plantrack database file that SQLite cannot read whole: `db doctor` says what it found."""

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Json
+from plantrack.cli.options import Json, not_empty
 from plantrack.core import dates
 from plantrack.core import lang as L
-from plantrack.errors import PlantrackError
+from plantrack.errors import DatabaseDamaged, PlantrackError
 from plantrack.plan import planfile
 from plantrack.render import dump_json, progress_bar, safe
 from plantrack.sites import bundle, identity
@@ -156,7 +156,10 @@ def import_(
 @db_app.command("backup")
 def backup(
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="Where to write the backup.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="FILE", help="Where to write the backup.", show_default=False, callback=not_empty
+        ),
     ],
     json: Json = False,
 ) -> None:
@@ -175,6 +178,18 @@ def _head_json(head: anchor.Head | None) -> dict[str, object]:
     return {"head": head.hash if head else None, "entries": head.entries if head else 0}
 
 
+def _readable_head(conn: object) -> anchor.Head | None:
+    """The ledger head, or None where the file cannot give it (a damaged database)."""
+    import sqlite3
+
+    if not isinstance(conn, sqlite3.Connection):
+        return None
+    try:
+        return anchor.head(conn)
+    except sqlite3.DatabaseError:
+        return None
+
+
 def _head_words(head: anchor.Head | None) -> str:
     if head is None:
         return L.t("cli.head_empty")
@@ -184,7 +199,13 @@ def _head_words(head: anchor.Head | None) -> str:
 @db_app.command("restore")
 def restore(
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="A backup made by plantrack db backup.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A backup made by plantrack db backup.",
+            show_default=False,
+            callback=not_empty,
+        ),
     ],
 ) -> None:
     """Check a backup and put it in place of the database (which is kept beside it)."""
@@ -237,9 +258,20 @@ def doctor(
             probe.close()
         except sqlite3.Error:
             pending = []
-    conn = state.conn()
-    with progress_bar("checking the hash chain") as update:
-        x = maintenance.examine(conn, path, pending, update, wanted)
+    try:
+        conn = state.conn()
+    except DatabaseDamaged:
+        conn = None
+    if conn is None:  # a damaged file: say what can be read of it, and stop there
+        x = maintenance.examine_damaged(path)
+    else:
+        import sqlite3
+
+        try:
+            with progress_bar("checking the hash chain") as update:
+                x = maintenance.examine(conn, path, pending, update, wanted)
+        except sqlite3.DatabaseError:  # a page that cannot be read stopped a check
+            x = maintenance.examine_damaged(path)
     if json:
         dump_json(
             {
@@ -247,7 +279,7 @@ def doctor(
                 "ok": x.ok,
                 "problems": x.problems,
                 "attachments": str(db.attachment_dir(path)),
-                **_head_json(anchor.head(conn)),
+                **_head_json(_readable_head(conn)),
             }
         )
     else:

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from plantrack.cli.context import state
 from plantrack.core import lang as L
@@ -47,17 +48,15 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
         for p in getattr(e, "problems", None) or []:
             print(f"  {safe(p, oneline=True)}", file=sys.stderr)
         raise Failed(e.exit_code) from None
-    except sqlite3.OperationalError as e:
+    except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError) as e:
+        if state.debug:  # our mistake, not the file's: a bug
+            raise
+        _internal(e)
+    except sqlite3.DatabaseError as e:
         if state.debug:
             raise
-        msg = str(e)
-        if "locked" in msg or "busy" in msg:
-            fail(
-                f"the database stayed busy for {db.busy_timeout_s():g} s",
-                "another plantrack is writing; try again",
-            )
-        else:
-            fail(f"database error: {msg}", "run 'plantrack db doctor'")
+        message, hint = database_trouble(e)
+        fail(message, hint)
         raise Failed(2) from None
     except KeyboardInterrupt:
         fail("interrupted; nothing partial was written")
@@ -80,10 +79,43 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
     except Exception as e:
         if state.debug:
             raise
-        fail(
-            f"internal error: {type(e).__name__}: {e}",
-            "this is a bug in plantrack; run again with --debug for the traceback and report it",
-        )
-        raise Failed(INTERNAL_ERROR) from None
+        _internal(e)
     finally:
         state.close()
+
+
+def _internal(e: BaseException) -> NoReturn:
+    fail(
+        f"internal error: {type(e).__name__}: {e}",
+        "this is a bug in plantrack; run again with --debug for the traceback and report it",
+    )
+    raise Failed(INTERNAL_ERROR) from None
+
+
+def database_trouble(e: sqlite3.DatabaseError) -> tuple[str, str]:
+    """What SQLite's complaint means for the person, and what to do: a busy database, a full
+    disk, a folder that cannot be written, or a damaged file, each said as what it is."""
+    msg = str(e)
+    low = msg.lower()
+    where = str(state.db_path)
+    if "locked" in low or "busy" in low:
+        return (
+            f"the database stayed busy for {db.busy_timeout_s():g} s",
+            "another plantrack is writing; try again",
+        )
+    if "disk is full" in low or "database or disk is full" in low:
+        return (
+            f"the disk that holds {where!r} is full; nothing was written",
+            "free some space and run the command again",
+        )
+    if "readonly" in low or "read-only" in low:
+        return (
+            f"{where!r} cannot be written here (a read-only file or folder); nothing was written",
+            "check the permissions of the database and its folder, or use another --db",
+        )
+    if "unable to open" in low:
+        return (f"cannot open the database {where!r}", "check that its folder exists and can be written")
+    return (
+        f"the database is damaged: {msg} ({where})",
+        "run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
+    )

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plantrack.core import dates
+from plantrack.core import dates, text
 from plantrack.core import lang as global_lang
 from plantrack.errors import PlantrackError
 from plantrack.plan import planfile, plansource
@@ -83,7 +83,7 @@ class AppState:
                 name = getpass.getuser()
             except Exception:  # getuser raises several kinds when no login name exists
                 name = "unknown"
-        name = name.strip()
+        name = text.from_os(name).strip()
         if not name or len(name) > 100 or any(ord(ch) < 32 for ch in name):
             raise PlantrackError(f"{name[:40]!r} is not a usable user name", hint="set --user NAME")
         return name

@@ -10,6 +10,14 @@ from plantrack.cli import params
 from plantrack.core import dates
 
 
+def not_empty(value: Any) -> Any:
+    """An option or argument that names a file may be left out, but not given as "" (an empty path
+    would silently mean the current folder, or the default)."""
+    if isinstance(value, str) and not value.strip():
+        raise typer.BadParameter("is empty: give a file name")
+    return value
+
+
 def option(p: params.Param) -> Any:
     """The Typer option for a declaration of cli.params (the fast path reads the same one)."""
     return typer.Option(p.flag, help=p.help, envvar=p.envvar, show_envvar=p.show_envvar)
@@ -23,7 +31,9 @@ On = Annotated[
 ]
 Note = Annotated[str | None, typer.Option("--note", help="What happened, in a sentence.")]
 Url = Annotated[str | None, typer.Option("--url", help="Address of the evidence.")]
-Attach = Annotated[str | None, typer.Option("--attach", help="A file to keep as evidence.")]
+Attach = Annotated[
+    str | None, typer.Option("--attach", help="A file to keep as evidence.", callback=not_empty)
+]
 Tags = Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable), e.g. internal.")]
 Json = Annotated[bool, option(params.JSON)]
 NoPager = Annotated[
@@ -45,7 +55,9 @@ Until = Annotated[str | None, typer.Option("--until", help="Only entries dated o
 PlanFile = Annotated[
     str | None,
     typer.Argument(
-        help="Plan file (default: --plan, ./objectives.toml, else the embedded plan).", show_default=False
+        help="Plan file (default: --plan, ./objectives.toml, else the embedded plan).",
+        show_default=False,
+        callback=not_empty,
     ),
 ]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Json, Lang
+from plantrack.cli.options import Json, Lang, not_empty
 from plantrack.core import dates
 from plantrack.core import lang as L
 from plantrack.render import calendar as ics
@@ -46,7 +46,10 @@ def report(
         ),
     ] = None,
     out: Annotated[
-        str | None, typer.Option("--out", help="A file, or a folder for several formats (default: stdout).")
+        str | None,
+        typer.Option(
+            "--out", help="A file, or a folder for several formats (default: stdout).", callback=not_empty
+        ),
     ] = None,
     lang: Lang = None,
 ) -> None:
@@ -80,7 +83,9 @@ def report(
 
 
 def calendar(
-    out: Annotated[str, typer.Option("--out", help="The .ics file to write.", show_default=False)],
+    out: Annotated[
+        str, typer.Option("--out", help="The .ics file to write.", show_default=False, callback=not_empty)
+    ],
     json: Json = False,
     lang: Lang = None,
 ) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from plantrack.cli import complete
 from plantrack.cli.context import say, state
-from plantrack.cli.options import Attach, Force, Json, Note, On, Tags, Url
+from plantrack.cli.options import Attach, Force, Json, Note, On, Tags, Url, not_empty
 from plantrack.core import dates
 from plantrack.core import lang as L
 from plantrack.errors import PlantrackError
@@ -104,7 +104,12 @@ for _action, _doc in (
 
 CsvOpt = Annotated[
     str | None,
-    typer.Option("--csv", help="Load many rows from a CSV file, all or nothing.", show_default=False),
+    typer.Option(
+        "--csv",
+        help="Load many rows from a CSV file, all or nothing.",
+        show_default=False,
+        callback=not_empty,
+    ),
 ]
 EncodingOpt = Annotated[
     str | None,

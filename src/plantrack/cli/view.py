@@ -369,7 +369,9 @@ def history(
         ),
     ] = None,
     since: Since = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show the last N events.")] = 200,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=1_000_000, help="Show the last N events.")
+    ] = 200,
     all_: Annotated[bool, typer.Option("--all", help="Show every event.")] = False,
     json: Json = False,
     no_pager: NoPager = False,

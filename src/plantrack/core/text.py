@@ -175,3 +175,85 @@ def snippet(text: str, terms: Sequence[str], width: int = 80) -> tuple[str, list
     shift = len(prefix) - start
     spans = [(max(a, start) + shift, min(b, end) + shift) for a, b in found if a < end and b > start]
     return out, spans
+
+
+# Legacy Chinese encodings, tried in this order when bytes are not UTF-8.
+LEGACY = (("gb18030", "GB18030"), ("cp950", "Big5"), ("big5hkscs", "Big5-HKSCS"))
+
+
+def _plausible(text: str, codec: str) -> float:
+    """How much ``text`` reads like Chinese written in ``codec`` (0 to 1): the share of its non-ASCII
+    characters that are common Han characters of that encoding or ordinary punctuation.
+
+    GB18030 decodes almost any byte string, and most GB2312 text also decodes as Big5, so decoding
+    cleanly does not settle it: a misread gives rare characters, kana, Cyrillic, box drawing or
+    private-use characters in place of the common characters a real text is made of. Common means
+    GB2312's Han rows for GB18030 and Big5's level 1 (frequently used characters) for Big5."""
+    import re
+    from collections import Counter
+
+    # The first 200,000 non-ASCII characters are plenty to judge by, and keep a large file quick.
+    sample = re.sub(r"[\x00-\x7f]+", "", text)[:200_000]
+    score = 0.0
+    total = 0
+    for ch, n in Counter(sample).items():
+        total += n
+        o = ord(ch)
+        if 0x4E00 <= o <= 0x9FFF:
+            score += n * (1.0 if _common(ch, codec) else 0.5)
+        elif 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o > 0xFFFF:
+            score += n * 0.1  # extension A, compatibility ideographs, beyond the BMP: rare
+        elif 0xE000 <= o <= 0xF8FF or ch == "\ufffd":
+            score -= n  # private use: user-defined characters are almost never what was meant
+        elif (0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F
+              or 0xA0 <= o <= 0xFF or 0x2100 <= o <= 0x218F or ch == "\ufeff"):  # fmt: skip
+            score += n  # CJK and general punctuation, full-width forms, Latin-1 and unit signs
+    return score / total if total else 1.0
+
+
+def _common(ch: str, codec: str) -> bool:
+    if codec == "gb18030":
+        try:
+            return ch.encode("gb2312")[0] >= 0xB0  # rows 16 to 87: the 6,763 Han characters
+        except UnicodeEncodeError:
+            return False
+    try:
+        code = int.from_bytes(ch.encode("big5"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0xA440 <= code <= 0xC67E  # level 1: the 5,401 frequently used characters
+
+
+def decode_legacy(data: bytes) -> tuple[str, str] | None:
+    """Bytes that are not UTF-8 as text, and the encoding's name: GB18030 or Big5, whichever decodes
+    cleanly and reads most like Chinese (ties go to GB18030, tried first); None when neither does."""
+    readings: list[tuple[float, int, str, str]] = []
+    for n, (codec, label) in enumerate(LEGACY):
+        if label.startswith("Big5") and any(r[3].startswith("Big5") for r in readings):
+            continue  # Big5-HKSCS only where Windows' Big5 does not decode
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_plausible(text, codec), -n, text, label))
+    if not readings:
+        return None
+    _score, _n, text, label = max(readings)
+    return text, label
+
+
+def from_os(s: str) -> str:
+    """Text the system handed over as bytes that were not UTF-8 (Python keeps such bytes as
+    surrogate escapes, which cannot be stored): read as GB18030 or Big5 where that decodes cleanly
+    (file names saved on Chinese Windows, a terminal in a Chinese locale), else with U+FFFD
+    where a byte cannot be read. Other text is returned as it is."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in s):
+        return s
+    raw = s.encode("utf-8", "surrogateescape")
+    decoded = decode_legacy(raw)
+    if (
+        decoded is not None
+        and _plausible(decoded[0], "big5" if decoded[1].startswith("Big5") else "gb18030") > 0.5
+    ):
+        return decoded[0]
+    return raw.decode("utf-8", "replace")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from plantrack import files
+from plantrack.core.text import from_os
 from plantrack.errors import PlantrackError
 
 ALGORITHM = b"Ed"  # minisign: Ed25519 keys
@@ -52,7 +53,7 @@ def fingerprint(site: str, key: bytes) -> str:
 
 
 def check_name(name: str) -> str:
-    name = name.strip()
+    name = from_os(name).strip()
     if not name or len(name) > MAX_NAME or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in name):
         raise PlantrackError(
             f"{name[:40]!r} is not a usable site name",

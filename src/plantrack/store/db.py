@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from plantrack import files
-from plantrack.errors import NotAPlantrackDatabase, PlantrackError
+from plantrack.errors import DatabaseDamaged, NotAPlantrackDatabase, PlantrackError
 from plantrack.limits import BUSY_TIMEOUT_S
 from plantrack.store import fts, migrations
 
@@ -86,7 +86,17 @@ def _inspect(path: Path) -> bool:
         finally:
             probe.close()
     except sqlite3.DatabaseError as e:
-        raise _refuse(path, str(e)) from e
+        low = str(e).lower()
+        if not any(w in low for w in ("malformed", "not a database", "encrypted", "corrupt")):
+            raise PlantrackError(
+                f"cannot read database {str(path)!r}: {e}", hint="check its permissions"
+            ) from e
+        # It starts as an SQLite file does, so it is not foreign: it is damaged (cut short,
+        # overwritten in the middle).
+        raise DatabaseDamaged(
+            f"the database {str(path)!r} is damaged: {e}",
+            hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
+        ) from e
     if not row or row[0] != APP_NAME:
         raise _refuse(path, "its meta table is not plantrack's")
     return False
@@ -197,9 +207,35 @@ def site(conn: sqlite3.Connection) -> str:
     return _meta(conn, "site") or "local"
 
 
+QUICK_CHECK_MAX = 64 * 2**20  # bytes: a write first checks a database up to this size whole
+
+
+def _check_before_writing(conn: sqlite3.Connection) -> None:
+    """Refuse to write into a damaged file: SQLite's quick check, once per connection, on a
+    database small enough for it to take a moment (larger ones: `db doctor` on a schedule)."""
+    # Once per connection: the mark is a temporary table, which lives and dies with it.
+    if conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'plantrack_checked'").fetchone():
+        return
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS plantrack_checked (x)")
+    pages, size = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+    if pages * size > QUICK_CHECK_MAX:
+        return
+    try:
+        result = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as e:
+        result = [str(e)]
+    if result != ["ok"]:
+        lines = [ln for r in result for ln in r.splitlines() if ln.strip() and not ln.startswith("***")]
+        raise DatabaseDamaged(
+            f"the database is damaged ({(lines or result)[0][:120]}); nothing was written",
+            hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
+        )
+
+
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction; waits for other writers (BEGIN IMMEDIATE + busy timeout)."""
+    _check_before_writing(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

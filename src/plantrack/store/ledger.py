@@ -26,6 +26,7 @@ from plantrack.core.progress import (
     Sums,
     reached,
 )
+from plantrack.core.text import from_os
 from plantrack.errors import PlantrackError, UnknownId
 from plantrack.models import Attachment, Draft, Entry, Kind, Level, Plan, State, Verify, build
 from plantrack.store import clauses, db
@@ -101,6 +102,7 @@ def clean_text(text: str | None, what: str = "text", required: bool = False) -> 
         if required:
             raise PlantrackError(f"{what} is required")
         return None
+    text = from_os(text)
     if "\x00" in text:
         raise PlantrackError(f"{what} contains a NUL character", hint="remove it")
     if required and not text.strip():
@@ -119,7 +121,7 @@ def clean_url(url: str | None) -> str | None:
     if url is None:
         return None
     url = url.strip()
-    if len(url) > MAX_URL or not URL.fullmatch(url):
+    if len(url) > MAX_URL or not URL.fullmatch(url) or from_os(url) != url:
         raise PlantrackError(
             f"{url[:80]!r} is not a URL", hint="give a full address such as https://example.org/page"
         )
@@ -141,7 +143,7 @@ def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Tags as stored: trimmed, valid, each once; ``internal`` always in lower case."""
     out: list[str] = []
     for t in tags:
-        t = t.strip()
+        t = from_os(t).strip()
         if t.casefold() == "internal":
             t = "internal"
         if not TAG.fullmatch(t):
@@ -275,7 +277,7 @@ def store_attachment(store: Path, source: str) -> tuple[Attachment, Path | None]
         except OSError as e:
             raise PlantrackError(f"cannot store attachment {source!r}: {e.strerror}") from e
     media = mimetypes.guess_type(src.name)[0] or "application/octet-stream"
-    return Attachment(src.name, sha, size, media), made
+    return Attachment(from_os(src.name), sha, size, media), made
 
 
 def attachment_path(store: Path, sha: str) -> Path:
@@ -677,7 +679,9 @@ def get(conn: sqlite3.Connection, ref: str) -> Entry:
     ref = str(ref).strip().lstrip("#")
     base = f"SELECT {_COLUMNS}, {rsql} FROM entry e"
     if ref.isdigit():
-        rows = conn.execute(base + " WHERE e.id = ?", (*rparams, int(ref))).fetchall()
+        # An id beyond SQLite's integer range names no entry (and must not overflow the query).
+        number = int(ref) if len(ref) <= 19 else 2**63
+        rows = conn.execute(base + " WHERE e.id = ?", (*rparams, number)).fetchall() if number < 2**63 else []
     elif re.fullmatch(r"[0-9a-f]{6,32}", ref):
         rows = conn.execute(base + " WHERE e.uid LIKE ? LIMIT 2", (*rparams, ref + "%")).fetchall()
     else:

@@ -180,6 +180,52 @@ def _check_head(conn: sqlite3.Connection, head: str, chain_problems: list[str], 
     x.ok.append(f"head {full[:16]}…: the chain passes through it (entry {entry_id}; {after} entries since)")
 
 
+def examine_damaged(db_path: Path) -> Examination:
+    """What can be said of a database file SQLite cannot open as usual: read-only, each check on
+    its own, none of them allowed to stop the others."""
+    x = Examination()
+    size = db_path.stat().st_size if db_path.exists() else 0
+    x.ok.append(f"file: {size:,} bytes")
+    if size % 4096 and size > 100:
+        x.problems.append(f"file: {size:,} bytes is not a whole number of pages: it was cut short")
+    try:
+        conn = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        x.problems.append(f"SQLite cannot open the file: {e}")
+        return x
+    try:
+        for name, check in (
+            (
+                "integrity",
+                lambda: [
+                    ln
+                    for r in conn.execute("PRAGMA integrity_check(20)")
+                    for ln in r[0].splitlines()
+                    if not ln.startswith("***")
+                ],
+            ),
+            (
+                "entries",
+                lambda: [f"{conn.execute('SELECT count(*) FROM entry').fetchone()[0]} entries readable"],
+            ),
+            ("hash chain", lambda: ledger.verify_chain(conn) or ["ok"]),
+        ):
+            try:
+                found = check()
+            except sqlite3.DatabaseError as e:
+                x.problems.append(f"{name}: cannot be read ({e})")
+                continue
+            if found == ["ok"] or name == "entries":
+                x.ok.append(f"{name}: {found[0]}")
+            else:
+                x.problems += [f"{name}: {p}" for p in found[:PROBLEMS_SHOWN]]
+    finally:
+        conn.close()
+    if not x.problems:
+        x.problems.append("SQLite reports the file as damaged")
+    return x
+
+
 def check_backup(path: Path) -> list[str]:
     """Why a backup file should not be restored (empty when it is sound)."""
     problems: list[str] = []
