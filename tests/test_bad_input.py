@@ -29,6 +29,10 @@ from plantrack.core.text import from_os
         ("log", "obj-a", "x", "--attach", ""),
         ("export", "--out", ""),
         ("import", ""),
+        ("log", "--csv", "/dev/zero"),
+        ("measure", "--csv", "/dev/null"),
+        ("plan", "check", "/dev/zero"),
+        ("import", "/dev/zero"),
     ],
 )
 def test_out_of_range_numbers_and_empty_paths_are_bad_input(small, args: tuple[str, ...]) -> None:
@@ -80,3 +84,16 @@ def test_from_os_leaves_ordinary_text_alone() -> None:
         "\ufffd" in from_os(b"a\xff".decode("utf-8", "surrogateescape"))
         or from_os(b"a\xff".decode("utf-8", "surrogateescape")).isprintable()
     )
+
+
+def test_a_pipe_is_refused_not_waited_on(small, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for args in (
+        ("log", "--csv", fifo),
+        ("plan", "check", fifo),
+        ("import", fifo),
+        ("site", "trust", fifo, "--name", "x"),
+    ):
+        r = small(*args)
+        assert r.exit_code == 2 and "regular file" in r.stderr, (args, r.stderr)

@@ -36,10 +36,23 @@ def default_plan_path(explicit: str | None) -> Path:
     return embedded_plan_path()
 
 
+MAX_PLAN = 64 * 2**20  # bytes: far more than any plan file, far less than /dev/zero
+
+
 def read_source(path: Path) -> PlanSource:
     import hashlib
 
+    import stat
+
     try:
+        info = path.stat()
+        if not stat.S_ISDIR(info.st_mode) and not stat.S_ISREG(info.st_mode):
+            raise PlantrackError(f"plan file {str(path)!r} is not a regular file", hint="name a .toml file")
+        if info.st_size > MAX_PLAN:
+            raise PlantrackError(
+                f"plan file {str(path)!r} is {info.st_size:,} bytes; a plan is at most {MAX_PLAN:,}",
+                hint="check the path or --plan",
+            )
         data = path.read_bytes()
     except FileNotFoundError as e:
         raise PlantrackError(

@@ -70,6 +70,34 @@ class CsvInvalid(PlantrackError):
 _CHUNK = 1 << 20
 
 
+MAX_CSV = 2 * 2**30  # bytes: a CSV load larger than this is refused before it is read
+
+
+def _regular(path: Path, what: str, limit: int) -> None:
+    """Refuse, before reading, what is not an ordinary file (a FIFO, /dev/zero, a folder) or is
+    larger than ``limit``."""
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise PlantrackError(f"{what} {str(path)!r} does not exist", hint="check the path") from None
+    except OSError as e:
+        raise PlantrackError(f"cannot read {str(path)!r}: {e.strerror}") from e
+    if stat.S_ISDIR(info.st_mode):
+        raise PlantrackError(f"{str(path)!r} is a directory", hint=f"name a {what.split()[0]} file")
+    if not stat.S_ISREG(info.st_mode):
+        raise PlantrackError(
+            f"{str(path)!r} is not a regular file (a device or a pipe)",
+            hint=f"save the data to a {what.split()[0]} file first",
+        )
+    if info.st_size > limit:
+        raise PlantrackError(
+            f"{what} {str(path)!r} is {info.st_size:,} bytes, more than the {limit:,} a load takes",
+            hint="split it into several files",
+        )
+
+
 def _codec(name: str) -> tuple[str, str]:
     """A codec for ``--encoding NAME`` and the name to show; an unknown or non-text codec is an error."""
     import codecs
@@ -128,6 +156,7 @@ def _open(path: Path, encoding: str | None) -> tuple[TextIO, str]:
     import io
 
     forced = _codec(encoding) if encoding is not None else None
+    _regular(path, "CSV file", MAX_CSV)
     try:
         raw = path.open("rb")
     except FileNotFoundError as e:
