@@ -74,7 +74,7 @@ def test_an_empty_ledger_has_no_head(small) -> None:
 def test_doctor_passes_through_a_head_printed_before(site) -> None:
     head = site("db", "head").stdout.strip()
     assert site("log", "obj-b", "a later note").exit_code == 0
-    r = site("db", "doctor", "--head", head[:12])
+    r = site("db", "doctor", "--head", head[:32])
     assert r.exit_code == 0, r.stdout
     assert "passes through it (entry 5; 1 entries since)" in r.stdout
 

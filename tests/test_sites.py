@@ -216,13 +216,17 @@ def test_two_sites_exchange_both_ways_with_signatures_verified(two) -> None:
     assert listed["sz"]["last_head"]["entries"] == 4
 
 
-def test_an_unsigned_bundle_is_refused_unless_allowed_and_then_marked_unverified(two) -> None:
-    s, h, tmp = two
+def test_an_unsigned_bundle_is_refused_unless_allowed_and_then_marked_unverified(two, cli) -> None:  # type: ignore[no-untyped-def]
+    s, _h, tmp = two
     s("export", "--out", tmp / "sz.zip")
     data = unpack(tmp / "sz.zip")
     del data["manifest.json.minisig"]
     bundle = pack(data, tmp / "unsigned.zip")
-    refused(h, bundle, tmp / "hk.db", "not signed")
+    # A site that trusts no one yet (Hong Kong would refuse it: it holds Shenzhen's key).
+    other = tmp / "other.db"
+    assert cli("--db", other, "init").exit_code == 0
+    h = lambda *a: cli("--db", other, *a)  # noqa: E731
+    refused(h, bundle, other, "not signed")
     r = h("import", bundle, "--allow-unsigned")
     assert r.exit_code == 0 and "UNVERIFIED" in r.stderr
     shown = [e for e in h("evidence", "--json").json() if e["user"] == "wong"]
@@ -409,14 +413,13 @@ def test_members_are_capped_by_size_not_by_ratio(two, tmp_path: Path) -> None:  
 def test_a_uid_already_here_with_other_content_is_a_conflict(two) -> None:
     s, h, tmp = two
     s("export", "--out", tmp / "sz.zip")
-    data = unpack(tmp / "sz.zip")
-    del data["manifest.json.minisig"]
-    assert h("import", pack(data, tmp / "unsigned.zip"), "--allow-unsigned").exit_code == 0
+    assert h("import", tmp / "sz.zip").exit_code == 0
     data = unpack(tmp / "sz.zip")
     lines = lines_of(data)
     lines[1]["text"] = "a different story"
     rechain(data, lines)
     resign(data, tmp / "sz.db")
+    h("site", "trust", tmp / "sz.db.pub", "--name", "sz", "--reset-head")  # past the head check
     refused(h, pack(data, tmp / "conflict.zip"), tmp / "hk.db", "with different content")
 
 
@@ -456,7 +459,7 @@ def test_a_partners_shortened_history_is_refused(two) -> None:
     conn.commit()
     conn.close()
     s("export", "--out", tmp / "sz2.zip")
-    refused(h, tmp / "sz2.zip", tmp / "hk.db", "no longer passes through the head")
+    refused(h, tmp / "sz2.zip", tmp / "hk.db", "or their history was cut short")
 
 
 def test_public_export_leaves_out_internal_in_any_case(two) -> None:
@@ -539,7 +542,83 @@ def test_a_partner_that_restored_an_older_backup_on_purpose_can_be_accepted_agai
     assert h("import", tmp / "sz1.zip").exit_code == 0
     assert s("db", "restore", tmp / "sz-backup.db").exit_code == 0
     s("export", "--out", tmp / "sz2.zip")
-    r = refused(h, tmp / "sz2.zip", tmp / "hk.db", "no longer passes through the head")
+    r = refused(h, tmp / "sz2.zip", tmp / "hk.db", "or their history was cut short")
     assert "--reset-head" in r.stderr
     assert h("site", "trust", tmp / "sz.db.pub", "--name", "sz", "--reset-head").exit_code == 0
     assert h("import", tmp / "sz2.zip").exit_code == 0
+
+
+def test_a_corrupted_compressed_member_is_refused_without_any_key(two) -> None:
+    s, h, tmp = two
+    s("export", "--out", tmp / "sz.zip")
+    raw = bytearray((tmp / "sz.zip").read_bytes())
+    import zipfile as zf
+
+    with zf.ZipFile(tmp / "sz.zip") as z:
+        info = z.getinfo("plan.json")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 10, start + 30):  # the compressed bytes, which no signature covers
+        raw[i] ^= 0xFF
+    (tmp / "bad.zip").write_bytes(bytes(raw))
+    refused(h, tmp / "bad.zip", tmp / "hk.db", "cannot be read")
+
+
+def test_an_impossible_or_wrong_attachment_size_is_refused(two) -> None:
+    s, h, tmp = two
+    s("export", "--out", tmp / "sz.zip")
+    assert h("import", tmp / "sz.zip").exit_code == 0  # the file is here now
+    data = unpack(tmp / "sz.zip")
+    lines = lines_of(data)
+    lines[0]["attachment"]["size"] = 2**63
+    lines[0]["uid"] = "e" * 32
+    rechain(data, lines)
+    resign(data, tmp / "sz.db")
+    h("site", "trust", tmp / "sz.db.pub", "--name", "sz", "--reset-head")
+    refused(h, pack(data, tmp / "huge.zip"), tmp / "hk.db", "size")
+    lines[0]["attachment"]["size"] = 123456
+    rechain(data, lines)
+    del data[next(n for n in data if n.startswith("attachments/"))]
+    resign(data, tmp / "sz.db")
+    refused(h, pack(data, tmp / "wrong.zip"), tmp / "hk.db", "states a size its file here does not have")
+
+
+def test_allow_unsigned_does_not_cover_an_altered_bundle_of_a_trusted_site(two) -> None:
+    s, h, tmp = two
+    s("export", "--out", tmp / "sz.zip")
+    data = unpack(tmp / "sz.zip")
+    lines = lines_of(data)
+    lines[1]["user"], lines[1]["text"] = "boss", "all done"
+    rechain(data, lines)
+    m = json.loads(data["manifest.json"])
+    m["members"] = {n: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
+                    for n, b in data.items() if n not in ("manifest.json", "manifest.json.minisig")}  # fmt: skip
+    data["manifest.json"] = json.dumps(m).encode()
+    refused(h, pack(data, tmp / "altered.zip"), tmp / "hk.db", "does not match", "--allow-unsigned")
+    del data["manifest.json.minisig"]
+    refused(h, pack(data, tmp / "stripped.zip"), tmp / "hk.db", "signs its bundles", "--allow-unsigned")
+    assert h("import", tmp / "sz.zip").exit_code == 0  # the genuine one still goes in
+
+
+def test_a_forked_history_verified_while_the_genuine_one_arrives_is_refused(two) -> None:
+    s, h, tmp = two
+    s("export", "--out", tmp / "genuine.zip")
+    data = unpack(tmp / "genuine.zip")
+    lines = lines_of(data)
+    lines[1]["text"] = "a different past"
+    rechain(data, lines)
+    resign(data, tmp / "sz.db")  # with Shenzhen's key: a stolen key, or a rewritten database
+    forked = pack(data, tmp / "forked.zip")
+    marks, release = tmp / "marks", tmp / "release"
+    env = dict(os.environ, PLANTRACK_DB=str(tmp / "hk.db"))
+    held = subprocess.Popen(
+        [sys.executable, "-m", "plantrack", "import", str(forked)],
+        env=dict(env, PLANTRACK_TEST_HOLD="import-verified", PLANTRACK_TEST_MARKS=str(marks),
+                 PLANTRACK_TEST_RELEASE=str(release)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_for("the forked bundle has passed its first checks", reached(marks, "import-verified"), [held])
+    assert h("import", tmp / "genuine.zip").exit_code == 0
+    release.write_text("go", encoding="utf-8")
+    _out, err = held.communicate(timeout=600)
+    assert held.returncode == 2 and "no longer passes through the head" in err
+    assert "a different past" not in {e["text"] for e in h("evidence", "--json").json()}

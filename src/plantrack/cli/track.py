@@ -17,7 +17,6 @@ from plantrack.store import bulk, db, ledger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from plantrack.models import Attachment, Draft, Entry
 
@@ -39,12 +38,6 @@ MilestoneNote = Annotated[
 ]
 
 
-def _attach(path: str | None) -> tuple[Attachment | None, Path | None]:
-    if not path:
-        return None, None
-    return ledger.store_attachment(db.attachment_dir(state.db_path), path)
-
-
 def _written(entry: Entry, json: bool, what: str) -> None:
     if json:
         dump_json(entry.to_json())
@@ -56,14 +49,9 @@ def _written(entry: Entry, json: bool, what: str) -> None:
 def _save(make: Callable[[Attachment | None], Draft], attach: str | None, force: bool = False) -> Entry:
     """Store the attachment, build the draft with it, write the entry; tidy up on failure."""
     conn = state.conn()
-    attachment, fresh = _attach(attach)
-    try:
-        draft = make(attachment)
-        return ledger.record(conn, draft, state.user(), dates.now_utc(), force=force)
-    except BaseException:
-        if fresh is not None:
-            ledger.discard_unreferenced(conn, fresh)
-        raise
+    return ledger.record_attached(
+        conn, db.attachment_dir(state.db_path), attach, make, state.user(), dates.now_utc(), force
+    )
 
 
 def _milestone(action: str, milestone_id: str, on: str | None, note: str | None,

@@ -41,7 +41,6 @@ MAX_PLAN = 64 * 2**20  # bytes: far more than any plan file, far less than /dev/
 
 def read_source(path: Path) -> PlanSource:
     import hashlib
-
     import stat
 
     try:

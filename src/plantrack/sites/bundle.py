@@ -308,13 +308,22 @@ def _check_names(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return infos
 
 
-def _read_small(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+def _unreadable() -> tuple[type[BaseException], ...]:
+    """What reading a damaged or crafted zip member raises: the compressed bytes are not covered
+    by the signature (only what they decompress to is), so any of these is a refusal."""
+    import lzma
     import zipfile
+    import zlib
 
+    return (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, RuntimeError, EOFError, ValueError,
+            NotImplementedError, OverflowError)  # fmt: skip
+
+
+def _read_small(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
     try:
         with z.open(info) as f:
             data = f.read(cap + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, NotImplementedError) as e:
+    except _unreadable() as e:
         raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
     if len(data) > cap:
         raise BundleRefused(f"member {info.filename!r} is larger than {cap} bytes")
@@ -354,9 +363,7 @@ def _signer(conn: sqlite3.Connection, z: zipfile.ZipFile, infos: dict[str, zipfi
         )
     if k.own:
         raise BundleRefused("it was exported by this site itself")
-    if k.revoked_at:
-        if allow_unsigned:
-            return None
+    if k.revoked_at:  # --allow-unsigned is for bundles of unknown origin, not for a revoked key
         raise BundleRefused(
             f"it is signed by the key of {k.name!r} ({k.key_id}), revoked on {k.revoked_at[:10]}"
         )
@@ -364,9 +371,7 @@ def _signer(conn: sqlite3.Connection, z: zipfile.ZipFile, infos: dict[str, zipfi
 
     try:
         keys.verify(base64.b64decode(k.public_key), sig, manifest_bytes)
-    except keys.BadSignature:
-        if allow_unsigned:
-            return None
+    except keys.BadSignature:  # a trusted key's signature that fails: altered, flag or no flag
         raise BundleRefused(
             f"its signature by {k.name!r} ({k.key_id}) does not match: it was altered"
         ) from None
@@ -413,28 +418,38 @@ def _incoming(store: Path) -> Iterator[Path]:
 
 def _unpack(z: zipfile.ZipFile, info: zipfile.ZipInfo, expected: tuple[str, int], dest: Path) -> None:
     """Stream one member to ``dest``, never past its signed size; check its sha256."""
-    import zipfile
-
     sha, size = expected
     digest = hashlib.sha256()
     written = 0
     try:
-        with z.open(info) as src, open(dest, "wb") as out:
+        out = open(dest, "wb")  # noqa: SIM115 - closed below, apart from the member's reader
+    except OSError as e:
+        raise PlantrackError(
+            f"cannot unpack {info.filename!r}: {e.strerror}", hint="check the free space"
+        ) from e
+    with out:
+        try:
+            src = z.open(info)
+        except _unreadable() as e:
+            raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
+        with src:
             while True:
-                chunk = src.read(_CHUNK)
+                try:
+                    chunk = src.read(_CHUNK)
+                except _unreadable() as e:
+                    raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
                 if not chunk:
                     break
                 written += len(chunk)
                 if written > size:
                     raise BundleRefused(f"member {info.filename!r} is larger than its manifest says")
                 digest.update(chunk)
-                out.write(chunk)
-    except (zipfile.BadZipFile, RuntimeError, EOFError, ValueError, NotImplementedError) as e:
-        raise BundleRefused(f"member {info.filename!r} cannot be read: {e}") from e
-    except OSError as e:
-        raise PlantrackError(
-            f"cannot unpack {info.filename!r}: {e.strerror}", hint="free some disk space"
-        ) from e
+                try:
+                    out.write(chunk)
+                except OSError as e:
+                    raise PlantrackError(
+                        f"cannot unpack {info.filename!r}: {e.strerror}", hint="free some disk space"
+                    ) from e
     if written != size or digest.hexdigest() != sha:
         raise BundleRefused(f"member {info.filename!r} has changed (sha256 mismatch)")
 
@@ -566,18 +581,33 @@ def _entries(conn: sqlite3.Connection, folder: Path, manifest: dict[str, Any],
             if members[f"attachments/{e.attachment.sha256}"][1] != e.attachment.size:
                 raise BundleRefused(f"entry {e.uid[:12]}…: its attachment's size is not the file's")
     # The sender's history must still pass through the head it showed last time.
-    known = trust.partner_head(conn, claimed)
-    if known is not None and signed:
-        p = known.position
-        if p > len(chain) // 32 or chain[(p - 1) * 32 : p * 32].hex() != known.head:
-            raise BundleRefused(
-                f"the ledger of {signer.name!r} no longer passes through the head it showed on"
-                f" {known.received_at[:10]} (entry {p}, {known.head[:12]}…): its history was rewritten or"
-                " shortened",
-                hint="ask them to run 'plantrack db doctor'; only if they restored an older backup on purpose,"
-                " accept it with: plantrack site trust THEIR.pub --name NAME --reset-head",
-            )
+    if signed:
+        _check_partner_head(conn, signer, chain)
     return entries, chain
+
+
+def _check_partner_head(conn: sqlite3.Connection, signer: Signer, chain: bytes) -> None:
+    """The sender's chain must still pass through the head it showed last time."""
+    known = trust.partner_head(conn, signer.site)
+    if known is None:
+        return
+    p = known.position
+    if p > len(chain) // 32:
+        raise BundleRefused(
+            f"this bundle from {signer.name!r} holds {len(chain) // 32} entries of its ledger, fewer than the"
+            f" {p} of the bundle received on {known.received_at[:10]}: it is older than that one, or their"
+            " history was cut short",
+            hint="import their newest bundle; if they restored an older backup on purpose, accept it with:"
+            " plantrack site trust THEIR.pub --name NAME --reset-head",
+        )
+    if p > len(chain) // 32 or chain[(p - 1) * 32 : p * 32].hex() != known.head:
+        raise BundleRefused(
+            f"the ledger of {signer.name!r} no longer passes through the head it showed on"
+            f" {known.received_at[:10]} (entry {p}, {known.head[:12]}…): its history was rewritten or"
+            " shortened",
+            hint="ask them to run 'plantrack db doctor'; only if they restored an older backup on purpose,"
+            " accept it with: plantrack site trust THEIR.pub --name NAME --reset-head",
+        )
 
 
 def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: bool = False,
@@ -592,6 +622,10 @@ def verify(conn: sqlite3.Connection, path: Path, folder: Path, allow_unsigned: b
         manifest = _manifest(manifest_bytes, plan_id)
         claimed = manifest["site"]["id"]
         if signed is None:
+            if any(k.site == claimed and not k.own for k in trust.keys(conn)):
+                raise BundleRefused(
+                    f"it claims site {claimed!r}, which signs its bundles, but carries no valid signature of it"
+                )
             signer = Signer(claimed, str(manifest["site"]["name"])[:100], None, "not signed by a trusted key")
         else:
             signer = signed
@@ -626,62 +660,73 @@ def import_bundle(conn: sqlite3.Connection, db_path: Path, path: Path, allow_uns
                   progress: Progress | None = None) -> Imported:  # fmt: skip
     """Verify the bundle, then add the entries this database lacks, in one transaction."""
     store = db.attachment_dir(db_path)
-    moment = now or now_utc()
+    moment = now or now_utc()  # for the checks; arrival is stamped inside the write transaction
     with _incoming(store) as folder:
         v = verify(conn, path, folder, allow_unsigned, max_size)
         targets = revisions.objects_by_id(conn)
         for e in v.entries:
             checks.check_entry(e, targets, moment)
-        signed_by = v.signer.key_id or UNVERIFIED
         bundle = {e.uid: e for e in v.entries}
         db.checkpoint("import-verified")  # for the test of two imports of one bundle at once
-        written: list[Path] = []
-        try:
-            with db.write(conn), fts.paused_index(conn) as index:
-                # Read what is here inside the write transaction: a concurrent import of the
-                # same bundle waits, then finds every entry present.
-                local = {e.uid: e for e in ledger.entries_by_uid(conn, list(bundle))}
-                for uid, e in bundle.items():
-                    mine = local.get(uid)
-                    if mine is not None and ledger.hashed_content(mine) != ledger.hashed_content(e):
-                        raise BundleRefused(
-                            f"entry {uid[:12]}… is already here (entry {mine.id}) with different content"
-                        )
-                new = [e for e in v.entries if e.uid not in local]
-                _check_retractions(conn, new, bundle)
-                for e in new:
-                    a = e.attachment
-                    if a is None:
-                        continue
-                    dest = ledger.attachment_path(store, a.sha256)
-                    src = folder / a.sha256
-                    if dest.exists():
-                        continue
-                    if not src.exists():
-                        raise BundleRefused(f"entry {e.uid[:12]}… refers to a file the bundle lacks")
-                    _install(src, dest)
-                    written.append(dest)
-                before = ledger.last_id(conn)
-                ledger.append_verbatim(conn, new, utc_stamp(moment), progress)
-                trust.mark_signed(conn, before, signed_by)
-                if v.signer.key_id is not None:
-                    head = v.manifest["head"]
-                    known = trust.partner_head(conn, v.signer.site)
-                    if head["hash"] is not None and (known is None or head["position"] >= known.position):
-                        trust.set_partner_head(
-                            conn,
-                            trust.PartnerHead(v.signer.site, head["position"], head["hash"], v.signer.key_id,
-                                              utc_stamp(moment)),
-                        )  # fmt: skip
+        with db.write(conn), fts.paused_index(conn) as index:
+            written: list[Path] = []
+            try:
+                new = _write(conn, store, folder, v, bundle, written, now, progress)
                 index.catch_up()
-        except BaseException:
-            for p in written:
-                ledger.discard_unreferenced(conn, p)
-            raise
+            except BaseException:
+                # Still under the write lock: no other command can have come to use these files.
+                for f in written:
+                    f.unlink(missing_ok=True)
+                raise
     return Imported(
         len(new), len(v.entries) - len(new), len(written), v.signer.site, v.signer.name,
         v.signer.key_id is not None, v.signer.key_id, v.manifest["head"]["hash"],
     )  # fmt: skip
+
+
+def _write(conn: sqlite3.Connection, store: Path, folder: Path, v: Verified, bundle: dict[str, models.Entry],
+           written: list[Path], now: datetime | None, progress: Progress | None) -> list[models.Entry]:  # fmt: skip
+    """The import's writes, inside its transaction; files it installs are listed in ``written``."""
+    ledger.sweep_store(conn, store)  # what a killed import or attach left behind
+    if v.signer.key_id is not None:  # again under the lock: another import may have moved it on
+        _check_partner_head(conn, v.signer, v.chain)
+    # What is here is read inside the write transaction: a concurrent import of the same bundle
+    # waits, then finds every entry present.
+    local = {e.uid: e for e in ledger.entries_by_uid(conn, list(bundle))}
+    for uid, e in bundle.items():
+        mine = local.get(uid)
+        if mine is not None and ledger.hashed_content(mine) != ledger.hashed_content(e):
+            raise BundleRefused(f"entry {uid[:12]}… is already here (entry {mine.id}) with different content")
+    new = [e for e in v.entries if e.uid not in local]
+    _check_retractions(conn, new, bundle)
+    for e in new:
+        a = e.attachment
+        if a is None:
+            continue
+        dest = ledger.attachment_path(store, a.sha256)
+        if dest.exists():
+            if dest.stat().st_size != a.size:
+                raise BundleRefused(f"entry {e.uid[:12]}… states a size its file here does not have")
+            continue
+        src = folder / a.sha256
+        if not src.exists():
+            raise BundleRefused(f"entry {e.uid[:12]}… refers to a file the bundle lacks")
+        _install(src, dest)
+        written.append(dest)
+    db.checkpoint("import-files-installed")  # for the kill test: files in, nothing committed
+    arrived = utc_stamp(now or now_utc())
+    before = ledger.last_id(conn)
+    ledger.append_verbatim(conn, new, arrived, progress)
+    trust.mark_signed(conn, before, v.signer.key_id or UNVERIFIED)
+    if v.signer.key_id is not None:
+        head = v.manifest["head"]
+        known = trust.partner_head(conn, v.signer.site)
+        if head["hash"] is not None and (known is None or head["position"] >= known.position):
+            trust.set_partner_head(
+                conn,
+                trust.PartnerHead(v.signer.site, head["position"], head["hash"], v.signer.key_id, arrived),
+            )
+    return new
 
 
 def _install(src: Path, dest: Path) -> None:

@@ -23,6 +23,7 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
 CLOCK_SKEW = timedelta(minutes=10)  # how far ahead of this machine's clock a partner's clock may run
 MAX_LINE = 16 * 2**20  # an entry's JSON line (a text of a million characters, escaped, fits)
 MAX_NAME = 255
+MAX_FILE = 2**50  # bytes: an attachment's stated size beyond this is not a file
 MAX_INT_DIGITS = 19  # beyond SQLite's integer range is not an entry's number
 
 # The fields an entry line carries, and no others.
@@ -173,7 +174,7 @@ def parse_line(raw: str, n: int) -> tuple[models.Entry, str, int]:
         name, sha, size, media = att["name"], att["sha256"], att["size"], att["type"]
         if not (isinstance(name, str) and isinstance(sha, str) and isinstance(media, str)):
             raise BundleRefused(f"{where}: its attachment is malformed")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < MAX_FILE:
             raise BundleRefused(f"{where}: its attachment's size is not a byte count")
         if not HEX64.fullmatch(sha) or len(name) > MAX_NAME or len(media) > 255 or "\x00" in name + media:
             raise BundleRefused(f"{where}: its attachment is malformed")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from plantrack.errors import PlantrackError
 from plantrack.store import clauses
 
-HASH_PREFIX = re.compile(r"[0-9a-f]{12,64}")
+HASH_PREFIX = re.compile(r"[0-9a-f]{32,64}")  # 128 bits at least: too many to forge a match
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def parse(text: str) -> str:
     if not HASH_PREFIX.fullmatch(value):
         raise PlantrackError(
             f"{text.strip()[:80]!r} is not a ledger head",
-            hint="give the hash a report or 'plantrack db head' printed (at least its first 12 hex digits)",
+            hint="give the hash a report or 'plantrack db head' printed (at least its first 32 hex digits)",
         )
     return value
 

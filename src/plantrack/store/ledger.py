@@ -566,9 +566,49 @@ def record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime, for
     """Write one entry in its own transaction; one that is likely a mistake (``check_draft``)
     only with ``force``. "Today" is ``now``'s date in the plan's time zone."""
     with db.write(conn):
-        if not force:
-            check_draft(conn, draft, now.astimezone(zone(plan_timezone(conn))).date())
-        return append(conn, [draft], user, now)[0]
+        return _record(conn, draft, user, now, force)
+
+
+def _record(conn: sqlite3.Connection, draft: Draft, user: str, now: datetime, force: bool) -> Entry:
+    if not force:
+        check_draft(conn, draft, now.astimezone(zone(plan_timezone(conn))).date())
+    return append(conn, [draft], user, now)[0]
+
+
+def record_attached(conn: sqlite3.Connection, store: Path, source: str | None,
+                    make: Callable[[Attachment | None], Draft], user: str, now: datetime,
+                    force: bool = False) -> Entry:  # fmt: skip
+    """Store ``source`` (if any) and write the entry ``make`` builds with it, in one write
+    transaction: a file enters the store only under the write lock, so a file no entry refers to
+    while the lock is held was left by a command that was killed (see ``sweep_store``)."""
+    with db.write(conn):
+        attachment, fresh = store_attachment(store, source) if source else (None, None)
+        try:
+            return _record(conn, make(attachment), user, now, force)
+        except BaseException:
+            if fresh is not None:
+                fresh.unlink(missing_ok=True)
+            raise
+
+
+def sweep_store(conn: sqlite3.Connection, store: Path) -> list[Path]:
+    """Remove what killed commands left in the attachment store: files no entry refers to and
+    temporary files. Call with the write lock held (every file enters the store under it, so none
+    of these belongs to a command still running). Returns what was removed."""
+    if not store.is_dir():
+        return []
+    referenced = {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT attachment_sha256 FROM entry WHERE attachment_sha256 IS NOT NULL"
+        )
+    }
+    removed = []
+    for f in store.rglob("*"):
+        if f.is_file() and (f.name.startswith(".") or f.name not in referenced):
+            f.unlink(missing_ok=True)
+            removed.append(f)
+    return removed
 
 
 def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:

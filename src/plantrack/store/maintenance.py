@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,18 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
             bad += 1
     if referenced and not bad:
         x.ok.append(f"attachments: {len(referenced)} files match their sha256")
+    # Files no entry refers to were left by a command that was killed before it committed: every
+    # file enters the store under the write lock, so with the lock held they are safe to remove.
+    try:
+        with db.write(conn):
+            removed = ledger.sweep_store(conn, store)
+    except (sqlite3.Error, OSError, PlantrackError):
+        removed = None
+    if removed:
+        x.ok += [
+            f"attachment store: removed {f.name[:16]}…, left by an interrupted command"
+            for f in removed[:PROBLEMS_SHOWN]
+        ]
     orphans = []
     if store.is_dir():
         for f in sorted(store.rglob("*")):
@@ -287,6 +300,8 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
     tmp = folder / f".{db_path.name}.restoring-{stamp}"
     try:
         _build_copy(src, tmp)
+        # The restored file is as private as the one it replaces (a new one: its owner's only).
+        os.chmod(tmp, stat.S_IMODE(db_path.stat().st_mode) if db_path.exists() else 0o600)
         # The files first: every entry of the restored database finds its file in place.
         _copy_store(db.attachment_dir(src), db.attachment_dir(db_path))
         kept = _keep(db_path, stamp)
@@ -328,7 +343,6 @@ def _build_copy(src: Path, tmp: Path) -> None:
     if ok != "ok":
         raise PlantrackError(f"the restored copy failed its check: {ok}")
     files.fsync_file(tmp)
-    os.chmod(tmp, files.default_mode())
 
 
 def _keep(db_path: Path, stamp: str) -> Path | None:
