@@ -103,7 +103,11 @@ def database_trouble(e: sqlite3.DatabaseError) -> tuple[str, str]:
             f"the database stayed busy for {db.busy_timeout_s():g} s",
             "another plantrack is writing; try again",
         )
-    if "disk is full" in low or "database or disk is full" in low:
+    if (
+        "disk is full" in low
+        or "database or disk is full" in low
+        or ("i/o error" in low and db.disk_full(state.db_path))
+    ):
         return (
             f"the disk that holds {where!r} is full; nothing was written",
             "free some space and run the command again",

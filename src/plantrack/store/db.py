@@ -50,6 +50,17 @@ def attachment_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + "-attachments")
 
 
+def disk_full(path: Path) -> bool:
+    """Is the file system that holds ``path`` (about) full? SQLite reports a full disk as a disk
+    I/O error when it cannot even make its shared-memory file."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent if path.parent.exists() else Path.cwd()).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def _refuse(path: Path, why: str) -> NotAPlantrackDatabase:
     return NotAPlantrackDatabase(
         f"{str(path)!r} is not a plantrack database ({why}); it was left untouched",
@@ -88,6 +99,11 @@ def _inspect(path: Path) -> bool:
     except sqlite3.DatabaseError as e:
         low = str(e).lower()
         if not any(w in low for w in ("malformed", "not a database", "encrypted", "corrupt")):
+            if disk_full(path):
+                raise PlantrackError(
+                    f"the disk that holds {str(path)!r} is full; nothing was written",
+                    hint="free some space and run the command again",
+                ) from e
             raise PlantrackError(
                 f"cannot read database {str(path)!r}: {e}", hint="check its permissions"
             ) from e
