@@ -84,3 +84,17 @@ def test_a_write_into_a_database_on_a_full_disk_is_refused_and_loses_nothing(cli
     filler.unlink()
     assert cli("--db", db, "db", "doctor").exit_code == 0
     assert [e["text"] for e in cli("--db", db, "evidence", "--json").json()] == ["before the disk filled"]
+
+
+def test_a_database_on_a_read_only_file_system_says_so(cli, plan_file: Path, small_disk: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    db = small_disk / "p.db"
+    assert cli("--db", db, "log", "obj-a", "written before").exit_code == 0
+    r = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot remount read-only here")
+    r = cli("--db", db, "log", "obj-a", "written after")
+    assert r.exit_code == 2 and "internal error" not in r.stderr
+    assert "read-only" in r.stderr or "cannot be written" in r.stderr or "cannot open" in r.stderr, r.stderr
+    assert "not a plantrack database" not in r.stderr

@@ -61,6 +61,17 @@ def disk_full(path: Path) -> bool:
         return False
 
 
+def read_only(path: Path) -> bool:
+    """Can nothing be written beside ``path`` (a read-only mount, a folder without write access)?"""
+    folder = path.parent if path.parent.exists() else Path.cwd()
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # statvfs: not on Windows
+        pass
+    return not os.access(folder, os.W_OK)
+
+
 def _refuse(path: Path, why: str) -> NotAPlantrackDatabase:
     return NotAPlantrackDatabase(
         f"{str(path)!r} is not a plantrack database ({why}); it was left untouched",
@@ -103,6 +114,12 @@ def _inspect(path: Path) -> bool:
                 raise PlantrackError(
                     f"the disk that holds {str(path)!r} is full; nothing was written",
                     hint="free some space and run the command again",
+                ) from e
+            if read_only(path):
+                raise PlantrackError(
+                    f"{str(path)!r} is on a read-only file system, or its folder cannot be written; plantrack"
+                    " keeps its write-ahead log beside the database and cannot work there",
+                    hint="copy it somewhere writable, or give another --db",
                 ) from e
             raise PlantrackError(
                 f"cannot read database {str(path)!r}: {e}", hint="check its permissions"
