@@ -98,3 +98,28 @@ def test_a_database_on_a_read_only_file_system_says_so(cli, plan_file: Path, sma
     assert r.exit_code == 2 and "internal error" not in r.stderr
     assert "read-only" in r.stderr or "cannot be written" in r.stderr or "cannot open" in r.stderr, r.stderr
     assert "not a plantrack database" not in r.stderr
+
+
+def test_an_import_onto_a_full_disk_says_so_and_leaves_no_incoming_files(cli, plan_file: Path, small_disk: Path,
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from .conftest import trust_each_other
+
+    monkeypatch.setenv("PLANTRACK_PLAN", str(plan_file))
+    sz, hk = tmp_path / "sz.db", small_disk / "hk.db"
+    assert cli("--db", hk, "init").exit_code == 0
+    trust_each_other(cli, sz, hk)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(os.urandom(2 * 2**20))
+    assert cli("--db", sz, "log", "obj-a", "a scan", "--attach", scan).exit_code == 0
+    assert cli("--db", sz, "export", "--out", tmp_path / "sz.zip").exit_code == 0
+    filler = small_disk / "filler"
+    free = shutil.disk_usage(small_disk).free
+    filler.write_bytes(b"\0" * max(0, free - 512 * 1024))  # room for the database, not for the scan
+    r = cli("--db", hk, "import", tmp_path / "sz.zip")
+    assert r.exit_code == 2 and "internal error" not in r.stderr, r.stderr
+    assert "space" in r.stderr or "full" in r.stderr, r.stderr
+    assert _leftovers(small_disk) == []
+    filler.unlink()
+    assert cli("--db", hk, "import", tmp_path / "sz.zip").exit_code == 0
+    assert cli("--db", hk, "db", "doctor").exit_code == 0
