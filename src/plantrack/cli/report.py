@@ -10,16 +10,19 @@ from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Lang, not_empty
 from plantrack.core import dates
 from plantrack.core import lang as L
+from plantrack.files import write_text
 from plantrack.render import calendar as ics
-from plantrack.render import dump_json, formats, progress_bar
+from plantrack.render import dump_json, formats, progress_bar, site
 from plantrack.render.labels import file_stem
 from plantrack.report import default_period
+from plantrack.service import publish as publishing
 from plantrack.service import reports
 
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("calendar")(calendar)
+    app.command("publish")(publish)
 
 
 def report(
@@ -106,3 +109,55 @@ def calendar(
         dump_json({"path": str(path), "bytes": len(data)})
     else:
         print(path)
+
+
+def publish(
+    out: Annotated[
+        str,
+        typer.Option(
+            "--out", help="The folder to write the site to.", show_default=False, callback=not_empty
+        ),
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Progress as of this date (default today).")
+    ] = None,
+    known_at: Annotated[
+        str | None, typer.Option("--known-at", help="Count only entries known here by this instant.")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Languages to publish, e.g. en,zh-Hant (default: all three)."),
+    ] = None,
+) -> None:
+    """Publish the plan's progress as a static site in three languages (public evidence only)."""
+    langs = tuple(L.parse(x) for x in lang.split(",")) if lang else tuple(site.TREES)
+    conn = state.conn()
+    today = state.today()
+    day = dates.parse_date(as_of, today) if as_of is not None else None
+    instant = dates.parse_instant(known_at, state.plan().timezone) if known_at is not None else None
+    now = dates.now_utc()
+    with progress_bar("publishing") as update:
+        portal = publishing.build(conn, day, instant, now)
+        pages = list(site.render(portal, dates.utc_stamp(now), langs))
+        data = [("data/status.json", site.data_json(portal)), ("data/objectives.csv", site.data_csv(portal))]
+        pages += data + [
+            ("data/index.html", site.downloads_page(portal, [p.split("/")[-1] for p, _ in data]))
+        ]
+        from pathlib import Path  # (as calendar does: pathlib is not on the status path)
+
+        root = Path(out).expanduser()
+        written = same = 0
+        for n, (rel, text) in enumerate(pages, start=1):
+            dest = root / rel
+            try:
+                old = dest.read_text(encoding="utf-8") if dest.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                old = None
+            if old is not None and site.same_but_generated(old, text):
+                same += 1
+            else:
+                write_text(dest, text)
+                written += 1
+            update(n, len(pages))
+    say(L.t("site.published", path=root, written=written, same=same))
+    print(root)

@@ -117,3 +117,13 @@ def as_of_for(period: Period, today: date) -> date:
     """Where no as-of date is given: the period's end, or today while the period is not over (a
     report never dates itself in the future)."""
     return min(period.end, today)
+
+
+@dataclass(frozen=True)
+class Portal:
+    """What the published site shows: the report as of a day, each objective's public evidence,
+    and the ids whose figures rest on evidence that is not published."""
+
+    report: Report
+    evidence: dict[str, tuple[Entry, ...]]  # objective id -> its public entries, newest first
+    withheld: frozenset[str]  # indicator and objective ids whose figure rests on internal evidence
