@@ -39,6 +39,7 @@ def test_every_objective_has_a_page_in_each_language(published) -> None:
         for oid in ("obj-a", "obj-b"):
             assert (out / tree / "objective" / f"{oid}.html").is_file()
         assert (out / tree / "index.html").is_file() and (out / tree / "search.html").is_file()
+        assert (out / tree / "changes.html").is_file()
         assert (out / tree / "sector" / "life.html").is_file() and (
             out / tree / "theme" / "data.html"
         ).is_file()

@@ -78,7 +78,8 @@ def _page(
             "<title>{title}</title>"
             '<link rel="stylesheet" href="{up}../style.css"></head>\n<body>'
             '<header><nav aria-label="{nav}"><a href="{up}index.html">{home}</a> · '
-            '<a href="{up}search.html">{search}</a> · <a href="{up}../data/index.html">{data}</a>'
+            '<a href="{up}changes.html">{changes}</a> · <a href="{up}search.html">{search}</a> · '
+            '<a href="{up}../data/index.html">{data}</a>'
             '</nav><nav class="langs" aria-label="{langs}">{switch}</nav></header>\n'
             "<main><h1>{heading}</h1>\n{body}</main>\n<footer>{foot}</footer>"
             '<script src="{up}../site.js"></script></body></html>\n'
@@ -88,6 +89,7 @@ def _page(
             up=up,
             nav=s("nav"),
             home=s("home"),
+            changes=s("changes"),
             search=s("search"),
             data=s("downloads"),
             langs=s("languages"),
@@ -227,6 +229,38 @@ def _objective(portal: Portal, o: ObjectiveResult) -> Markup:
     return Markup("").join(parts)
 
 
+def _changes(portal: Portal) -> Markup:
+    """What changed in the period: objectives whose status moved, milestones completed, due dates
+    moved by plan revisions (slips)."""
+    st = portal.report.stocktake
+    moved = Markup("").join(
+        Markup('<li><a href="objective/{}.html">{}</a>: {} → {}</li>').format(
+            slug(row.result.objective.id), title(row.result.objective.title, row.result.objective.title_zh),
+            _rag(row.previous.rag.value) if row.previous else "—", _rag(row.result.rag.value),
+        )
+        for row in st.rag_changes
+    )  # fmt: skip
+    done = Markup("").join(
+        Markup("<li><time>{}</time> · <code>{}</code> {}</li>").format(
+            e.on.isoformat(), e.target, one_line(e.text)
+        )
+        for e in portal.completed
+    )
+    slips = Markup("").join(
+        Markup("<li><code>{}</code>: {} → {} ({})</li>").format(x.object_id, x.old, x.new, x.applied_at[:10])
+        for x in st.slips
+    )
+    parts = [
+        Markup("<h2>{}</h2>").format(s("rag_changes")),
+        Markup("<ul>{}</ul>").format(moved) if moved else Markup("<p>{}</p>").format(s("none")),
+        Markup("<h2>{}</h2>").format(s("completed")),
+        Markup("<ul>{}</ul>").format(done) if done else Markup("<p>{}</p>").format(s("none")),
+        Markup("<h2>{}</h2>").format(s("slips")),
+        Markup("<ul>{}</ul>").format(slips) if slips else Markup("<p>{}</p>").format(s("none")),
+    ]
+    return Markup("").join(parts)
+
+
 def _group_page(portal: Portal, kind: str, g: GroupResult) -> Markup:
     st = portal.report.status
     members = [o for o in st.objectives if _in_group(o, kind, g.id)]
@@ -292,6 +326,7 @@ def render(
                     yield page(
                         f"{kind}/{slug(g.id)}.html", title(g.name, g.name_zh), _group_page(portal, kind, g)
                     )
+            yield page("changes.html", s("changes_in", period=portal.report.period.label), _changes(portal))
             yield page("search.html", s("search"), Markup(
                 '<form role="search" onsubmit="return false"><label for="q">{}</label> '
                 '<input id="q" type="search" autocomplete="off"></form><ul id="results" aria-live="polite"></ul>'

@@ -127,3 +127,4 @@ class Portal:
     report: Report
     evidence: dict[str, tuple[Entry, ...]]  # objective id -> its public entries, newest first
     withheld: frozenset[str]  # indicator and objective ids whose figure rests on internal evidence
+    completed: tuple[Entry, ...] = ()  # milestones marked done in the report's period (public ones)

@@ -38,4 +38,5 @@ def build(conn: sqlite3.Connection, as_of: date | None, known_at: datetime | Non
                 row.assessment is not None and ledger.is_internal(row.assessment.tags)
             ):
                 withheld.add(o.id)
-    return Portal(report, evidence, frozenset(withheld))
+    completed = tuple(e for e in report.stocktake.completed if not ledger.is_internal(e.tags))
+    return Portal(report, evidence, frozenset(withheld), completed)
