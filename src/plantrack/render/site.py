@@ -137,7 +137,7 @@ def _group_table(kind: str, groups: tuple[GroupResult, ...], up: str) -> Markup:
     rows = Markup("").join(
         Markup('<tr><th scope="row"><a href="{}{}/{}.html">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>').format(
             up, kind, slug(g.id), title(g.name, g.name_zh), _rag(g.rag.value), _share(g.progress), _share(g.expected),
-            s("objectives_n", n=g.objectives),
+            g.objectives,
         )
         for g in groups
     )  # fmt: skip
@@ -401,7 +401,10 @@ thead th { background: #f3f3f3; }
 footer { border-top: 1px solid var(--line); margin-top: 2rem; font-size: .9rem; }
 figure { margin: .5rem 0; } figure svg { max-width: 100%; height: auto; }
 code { word-break: break-all; }
-@media (max-width: 480px) { body { padding: 0 .5rem; } h1 { font-size: 1.3rem; } }
+header nav a { white-space: nowrap; }
+@media (max-width: 480px) { body { padding: 0 .5rem; overflow-wrap: anywhere; } h1 { font-size: 1.3rem; }
+  td { overflow-wrap: normal; white-space: nowrap; }
+  th, td { padding: .3rem .25rem; } }
 @media print { header nav, #q { display: none; } a { color: inherit; } }
 """
 
