@@ -74,19 +74,23 @@ def create_private(path: Path) -> bool:
     return True
 
 
-def commit(tmp: Path, dest: Path, mode: int | None = None) -> None:
+def commit(tmp: Path, dest: Path, mode: int | None = None, durable: bool = True) -> None:
     """Move a fully written ``tmp`` over ``dest`` (same folder): fsync, chmod, rename, fsync the folder.
 
-    ``mode`` None gives the permissions any new file would get (the umask's).
+    ``mode`` None gives the permissions any new file would get (the umask's). ``durable`` False
+    skips the two fsyncs (for the thousands of pages of a site that can be built again: the
+    rename still keeps a reader from ever seeing half a file).
     """
-    fsync_file(tmp)
+    if durable:
+        fsync_file(tmp)
     os.chmod(tmp, default_mode() if mode is None else mode)
     os.replace(tmp, dest)
-    fsync_folder(dest.parent)
+    if durable:
+        fsync_folder(dest.parent)
 
 
 @contextmanager
-def replacing(dest: Path, mode: int | None = None) -> Iterator[Path]:
+def replacing(dest: Path, mode: int | None = None, durable: bool = True) -> Iterator[Path]:
     """A temporary path beside ``dest`` to write; on success it becomes ``dest``, on failure it is removed."""
     import tempfile  # with shutil, about 5 ms that most commands never need
 
@@ -96,14 +100,14 @@ def replacing(dest: Path, mode: int | None = None) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        commit(tmp, dest, mode)
+        commit(tmp, dest, mode, durable)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def write_text(dest: Path, text: str, mode: int | None = None) -> None:
-    with replacing(dest, mode) as tmp:
+def write_text(dest: Path, text: str, mode: int | None = None, durable: bool = True) -> None:
+    with replacing(dest, mode, durable) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)
 

@@ -156,7 +156,7 @@ def publish(
             if old is not None and site.same_but_generated(old, text):
                 same += 1
             else:
-                write_text(dest, text)
+                write_text(dest, text, durable=False)
                 written += 1
             update(n, len(pages))
     say(L.t("site.published", path=root, written=written, same=same))

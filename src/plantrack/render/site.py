@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from plantrack import __version__
 from plantrack.core import lang as L
@@ -171,15 +172,16 @@ def _home(portal: Portal) -> Markup:
 
 
 def _entry(e: Entry, unit: str) -> Markup:
-    text = entry_summary(e, unit)
+    """One evidence item (plain string building: a large plan has tens of thousands of them)."""
     link = (
-        Markup(' <a href="{}" rel="nofollow noopener">{}</a>').format(e.url, s("source"))
+        f' <a href="{escape(e.url)}" rel="nofollow noopener">{escape(s("source"))}</a>'
         if e.url and linkable(e.url)
-        else Markup("")
+        else ""
     )
-    mark = Markup(' <span class="retracted">{}</span>').format(s("retracted")) if e.retracted else Markup("")
-    return Markup('<li><time>{}</time> · {} {}{}{} · <span class="who">{}</span></li>').format(
-        e.on.isoformat(), word("kind", e.kind.value), text, link, mark, e.user
+    mark = f' <span class="retracted">{escape(s("retracted"))}</span>' if e.retracted else ""
+    return Markup(
+        f"<li><time>{e.on.isoformat()}</time> · {escape(word('kind', e.kind.value))}"
+        f' {escape(entry_summary(e, unit))}{link}{mark} · <span class="who">{escape(e.user)}</span></li>'
     )
 
 
@@ -279,6 +281,14 @@ def _in_group(o: ObjectiveResult, kind: str, gid: str) -> bool:
     return ob.park.value == gid or (ob.park.value == "both" and gid in ("shenzhen", "hong-kong"))
 
 
+@lru_cache(maxsize=200_000)
+def _both_scripts(text: str) -> str:
+    """The text to match a query against: as written and in both Chinese scripts, lower case."""
+    if not any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return text.lower()
+    return f"{text} {to_hans(text)} {to_hant(text)}".lower()
+
+
 def search_index(portal: Portal) -> list[list[str]]:
     """[href, title, text to match]: plan titles and published entries, Chinese in both scripts."""
     items: list[list[str]] = []
@@ -287,7 +297,7 @@ def search_index(portal: Portal) -> list[list[str]]:
         href = f"objective/{slug(ob.id)}.html"
         shown = title(ob.title, ob.title_zh)
         words = " ".join(x for x in (ob.id, ob.title, ob.title_zh or "") if x)
-        items.append([href, shown, f"{words} {to_hans(words)} {to_hant(words)}".lower()])
+        items.append([href, shown, _both_scripts(words)])
         for e in portal.evidence.get(ob.id, ()):
             text = e.text or ""
             if text:
