@@ -195,3 +195,86 @@ def test_an_import_killed_before_it_commits_leaves_nothing_the_doctor_minds(cli,
     assert "left by an interrupted command" in r.stdout
     assert cli("--db", hk, "import", tmp_path / "sz.zip").exit_code == 0
     assert cli("--db", hk, "db", "doctor").exit_code == 0
+
+
+def test_two_restores_in_the_same_second_keep_both_databases(live, tmp_path: Path) -> None:
+    cli, path, backup = live
+    assert cli("db", "backup", tmp_path / "b2.db").exit_code == 0  # 3 entries
+    first = cli("db", "restore", backup)  # the clock of the tests stands still: the same stamp
+    second = cli("db", "restore", tmp_path / "b2.db")
+    assert first.exit_code == second.exit_code == 0
+    kept = sorted(
+        p for p in path.parent.glob(f"{path.name}.before-restore-*") if not p.name.endswith(("-wal", "-shm"))
+    )
+    assert len(kept) == 2
+    assert sorted(count(k) for k in kept) == [2, 3]  # the original three entries are still somewhere
+
+
+def test_files_a_kept_database_needs_are_not_swept_away(small, tmp_path: Path) -> None:
+    path = Path(os.environ["PLANTRACK_DB"])
+    assert small("log", "obj-a", "before").exit_code == 0
+    assert small("db", "backup", tmp_path / "old.db").exit_code == 0
+    doc = tmp_path / "ev3.txt"
+    doc.write_text("evidence three", encoding="utf-8")
+    assert small("log", "obj-a", "with a file", "--attach", doc).exit_code == 0
+    assert small("db", "restore", tmp_path / "old.db").exit_code == 0
+    r = small("db", "doctor", "--json")
+    assert r.exit_code == 0 and not any("interrupted" in x for x in r.json()["ok"]), r.json()["problems"]
+    kept = next(
+        p for p in path.parent.glob(f"{path.name}.before-restore-*") if not p.name.endswith(("-wal", "-shm"))
+    )
+    assert small("db", "restore", kept).exit_code == 0  # putting it back finds its file
+    assert small("attachment", "2", "--out", tmp_path / "back.txt").exit_code == 0
+
+
+def test_a_damaged_backup_is_named_as_the_damaged_one(live, tmp_path: Path) -> None:
+    cli, path, backup = live
+    data = bytearray(backup.read_bytes())
+    data[4096:8192] = bytes(4096)  # its second page zeroed
+    backup.write_bytes(bytes(data))
+    r = cli("db", "restore", backup)
+    assert r.exit_code == 2 and "cannot be restored" in r.stderr and str(backup) in r.stderr
+    assert count(path) == 3 and cli("db", "doctor").exit_code == 0
+
+
+def test_a_stored_plan_damaged_on_disk_is_reported_not_crashed_on(small) -> None:
+    path = Path(os.environ["PLANTRACK_DB"])
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "UPDATE plan_revision SET plan_json = substr(plan_json, 1, 40) || '\x01' || substr(plan_json, 42)"
+    )
+    conn.commit()
+    conn.close()
+    r = small("status")
+    assert r.exit_code == 2 and "damaged" in r.stderr
+    r = small("db", "doctor")
+    assert r.exit_code == 1 and "plan revision 1 cannot be read" in r.stdout
+
+
+def test_odd_ids_are_messages(small) -> None:
+    assert small("log", "obj-a", "x").exit_code == 0
+    for args in (("retract", "²", "--reason", "x"), ("attachment", "²"), ("evidence", "--path", "²")):
+        r = small(*args)
+        assert r.exit_code == 2 and "internal error" not in r.stderr, (args, r.stderr)
+    env = dict(os.environ)
+    p = subprocess.run(
+        [sys.executable.encode(), b"-m", b"plantrack", b"log", b"\xff", b"x"], env=env, capture_output=True
+    )
+    assert p.returncode == 2 and b"internal error" not in p.stderr
+
+
+def test_our_database_with_its_first_page_zeroed_is_damaged_not_foreign(small, tmp_path: Path) -> None:
+    path = Path(os.environ["PLANTRACK_DB"])
+    doc = tmp_path / "minutes.pdf"
+    doc.write_bytes(b"%PDF")
+    assert small("log", "obj-a", "minutes", "--attach", doc).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[:4096] = bytes(4096)
+    path.write_bytes(bytes(data))
+    r = small("status")
+    assert r.exit_code == 2 and "damaged" in r.stderr
+    r = small("db", "doctor")
+    assert r.exit_code == 1 and "PROBLEM" in r.stdout

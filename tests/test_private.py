@@ -38,7 +38,10 @@ def test_files_written_for_the_user_get_what_the_umask_gives(
     assert small("export", "--out", tmp_path / "b.zip").exit_code == 0
     assert small("db", "backup", tmp_path / "backup.db").exit_code == 0
     assert small("calendar", "--out", tmp_path / "c.ics").exit_code == 0
-    for p in (report, tmp_path / "b.zip", tmp_path / "backup.db", tmp_path / "c.ics"):
+    # A backup is as private as the database it copies (0600, as plantrack made it).
+    live = Path(os.environ["PLANTRACK_DB"])
+    assert mode(tmp_path / "backup.db") == mode(live) == 0o600
+    for p in (report, tmp_path / "b.zip", tmp_path / "c.ics"):
         assert mode(p) == expected, (p.name, oct(mode(p)))
 
 

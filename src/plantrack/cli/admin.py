@@ -270,7 +270,7 @@ def doctor(
         try:
             with progress_bar("checking the hash chain") as update:
                 x = maintenance.examine(conn, path, pending, update, wanted)
-        except sqlite3.DatabaseError:  # a page that cannot be read stopped a check
+        except (sqlite3.DatabaseError, DatabaseDamaged):  # a page or a row that cannot be read
             x = maintenance.examine_damaged(path)
     if json:
         dump_json(

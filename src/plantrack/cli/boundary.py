@@ -79,6 +79,15 @@ def guard(run: Callable[[], object], passthrough: tuple[type[BaseException], ...
     except Exception as e:
         if state.debug:
             raise
+        if isinstance(e, UnicodeEncodeError):  # an argument made of bytes that are not UTF-8
+            fail(
+                "an argument holds bytes that are not text in UTF-8",
+                "type it again, or check the shell's locale",
+            )
+            raise Failed(2) from None
+        if isinstance(e, RuntimeError) and "home directory" in str(e):  # "~nobody/x"
+            fail(f"{e}", "write the path out in full")
+            raise Failed(2) from None
         _internal(e)
     finally:
         state.close()

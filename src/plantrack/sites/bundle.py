@@ -39,7 +39,7 @@ from plantrack.errors import PlantrackError
 from plantrack.models import Kind
 from plantrack.sites import checks, identity, keys
 from plantrack.sites.checks import BundleRefused
-from plantrack.store import db, fts, ledger, revisions, trust
+from plantrack.store import db, fts, ledger, maintenance, revisions, trust
 
 FORMAT = "plantrack-bundle"
 VERSION = 2
@@ -687,7 +687,10 @@ def import_bundle(conn: sqlite3.Connection, db_path: Path, path: Path, allow_uns
 def _write(conn: sqlite3.Connection, store: Path, folder: Path, v: Verified, bundle: dict[str, models.Entry],
            written: list[Path], now: datetime | None, progress: Progress | None) -> list[models.Entry]:  # fmt: skip
     """The import's writes, inside its transaction; files it installs are listed in ``written``."""
-    ledger.sweep_store(conn, store)  # what a killed import or attach left behind
+    # What a killed import or attach left behind (files a copy kept by a restore needs stay).
+    ledger.sweep_store(
+        conn, store, maintenance.kept_references(store.with_name(store.name.removesuffix("-attachments")))
+    )
     if v.signer.key_id is not None:  # again under the lock: another import may have moved it on
         _check_partner_head(conn, v.signer, v.chain)
     # What is here is read inside the write transaction: a concurrent import of the same bundle

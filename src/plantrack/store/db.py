@@ -93,6 +93,11 @@ def _inspect(path: Path) -> bool:
     if not head:
         return True
     if head != SQLITE_HEADER:
+        if _has_traces(path):  # plantrack's own folders beside it: this was our database
+            raise DatabaseDamaged(
+                f"the database {str(path)!r} is damaged: its first page is not SQLite's",
+                hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
+            )
         raise _refuse(path, "not an SQLite file")
     # Read-only look, so that nothing (not even a journal mode) changes in a foreign file.
     try:
@@ -133,6 +138,10 @@ def _inspect(path: Path) -> bool:
     if not row or row[0] != APP_NAME:
         raise _refuse(path, "its meta table is not plantrack's")
     return False
+
+
+def _has_traces(path: Path) -> bool:
+    return any(p.is_dir() and any(p.iterdir()) for p in (attachment_dir(path), path.with_name(path.name + "-site")))
 
 
 def _refuse_lost(path: Path) -> None:

@@ -27,7 +27,7 @@ from plantrack.core.progress import (
     reached,
 )
 from plantrack.core.text import from_os
-from plantrack.errors import PlantrackError, UnknownId
+from plantrack.errors import DatabaseDamaged, PlantrackError, UnknownId
 from plantrack.models import Attachment, Draft, Entry, Kind, Level, Plan, State, Verify, build
 from plantrack.store import clauses, db
 from plantrack.store.revisions import plan_timezone
@@ -591,7 +591,7 @@ def record_attached(conn: sqlite3.Connection, store: Path, source: str | None,
             raise
 
 
-def sweep_store(conn: sqlite3.Connection, store: Path) -> list[Path]:
+def sweep_store(conn: sqlite3.Connection, store: Path, also_referenced: Collection[str] = ()) -> list[Path]:
     """Remove what killed commands left in the attachment store: files no entry refers to and
     temporary files. Call with the write lock held (every file enters the store under it, so none
     of these belongs to a command still running). Returns what was removed."""
@@ -603,6 +603,7 @@ def sweep_store(conn: sqlite3.Connection, store: Path) -> list[Path]:
             "SELECT DISTINCT attachment_sha256 FROM entry WHERE attachment_sha256 IS NOT NULL"
         )
     }
+    referenced.update(also_referenced)
     removed = []
     for f in store.rglob("*"):
         if f.is_file() and (f.name.startswith(".") or f.name not in referenced):
@@ -641,6 +642,16 @@ def _retraction_clause(known_at: str | None) -> tuple[str, tuple[Any, ...]]:
 
 
 def _row(row: Sequence[Any]) -> Entry:
+    try:
+        return _entry_of(row)
+    except (ValueError, TypeError) as e:  # a row damaged on disk (SQLite's own check can pass)
+        raise DatabaseDamaged(
+            f"the database is damaged: entry {row[0]} cannot be read ({str(e)[:80]})",
+            hint="run 'plantrack db doctor', then 'plantrack db restore BACKUP'",
+        ) from e
+
+
+def _entry_of(row: Sequence[Any]) -> Entry:
     att = Attachment(row[12], row[13], row[14], row[15]) if row[13] else None
     return Entry(
         id=row[0], uid=row[1], kind=Kind(row[2]), target=row[3], on=date.fromisoformat(row[4]),
@@ -718,7 +729,7 @@ def get(conn: sqlite3.Connection, ref: str) -> Entry:
     rsql, rparams = _retraction_clause(None)
     ref = str(ref).strip().lstrip("#")
     base = f"SELECT {_COLUMNS}, {rsql} FROM entry e"
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         # An id beyond SQLite's integer range names no entry (and must not overflow the query).
         number = int(ref) if len(ref) <= 19 else 2**63
         rows = conn.execute(base + " WHERE e.id = ?", (*rparams, number)).fetchall() if number < 2**63 else []

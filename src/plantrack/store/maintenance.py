@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -43,7 +44,8 @@ def backup(conn: sqlite3.Connection, db_path: Path, dest: Path) -> tuple[Path, i
     try:
         copied = _copy_store(store, dest_store)
         db.checkpoint("backup-files-copied")
-        with files.replacing(dest, mode=None) as tmp:
+        # As private as the database it copies.
+        with files.replacing(dest, mode=stat.S_IMODE(db_path.stat().st_mode)) as tmp:
             target = sqlite3.connect(tmp)
             try:
                 # One step (pages=-1): a single read transaction, so the copy is one consistent
@@ -107,6 +109,13 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
         x.ok.append(f"schema: {len(known)} migrations applied, none pending{note}")
     else:
         x.problems.append(f"schema: pending migrations {', '.join(k for k in known if k not in applied)}")
+    unreadable = []
+    for rev, plan_json in conn.execute("SELECT rev, plan_json FROM plan_revision"):
+        try:
+            json.loads(plan_json)
+        except ValueError:
+            unreadable.append(f"plan revision {rev} cannot be read (its stored JSON is damaged)")
+    x.problems += unreadable
     total = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
     chain = ledger.verify_chain(conn, progress)
     if chain:
@@ -148,11 +157,12 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
             bad += 1
     if referenced and not bad:
         x.ok.append(f"attachments: {len(referenced)} files match their sha256")
+    kept = kept_references(db_path)  # files the copies kept by earlier restores need
     # Files no entry refers to were left by a command that was killed before it committed: every
     # file enters the store under the write lock, so with the lock held they are safe to remove.
     try:
         with db.write(conn):
-            removed = ledger.sweep_store(conn, store)
+            removed = ledger.sweep_store(conn, store, kept)
     except (sqlite3.Error, OSError, PlantrackError):
         removed = None
     if removed:
@@ -163,7 +173,7 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
     orphans = []
     if store.is_dir():
         for f in sorted(store.rglob("*")):
-            if f.is_file() and (f.name.startswith(".") or f.name not in referenced):
+            if f.is_file() and (f.name.startswith(".") or (f.name not in referenced and f.name not in kept)):
                 orphans.append(f)
     if orphans:
         x.problems += [f"orphaned file in the attachment store: {f}" for f in orphans[:PROBLEMS_SHOWN]]
@@ -239,31 +249,47 @@ def examine_damaged(db_path: Path) -> Examination:
     return x
 
 
-def check_backup(path: Path) -> list[str]:
+def check_backup(path: Path, live_store: Path | None = None) -> list[str]:
     """Why a backup file should not be restored (empty when it is sound)."""
     problems: list[str] = []
-    if not path.is_file():
+    if not path.exists():
         return [f"{str(path)!r} does not exist"]
+    if not path.is_file():
+        return [f"{str(path)!r} is not a regular file"]
     try:
         new = db._inspect(path)
     except PlantrackError as e:
         return [e.message]
     if new:
         return [f"{str(path)!r} is empty, not a plantrack backup"]
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as e:
+        return [f"SQLite cannot open it: {e}"]
     try:
         fts.register(conn)
         check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         if check != ["ok"]:
             problems += [f"integrity: {c}" for c in check[:5]]
         problems += ledger.verify_chain(conn)
-        store = db.attachment_dir(path)
+        for rev, plan_json in conn.execute("SELECT rev, plan_json FROM plan_revision"):
+            try:
+                json.loads(plan_json)
+            except ValueError:
+                problems.append(f"plan revision {rev} cannot be read")
+        # A copy kept by an earlier restore shares the live database's store.
+        stores = [db.attachment_dir(path)] + ([live_store] if live_store is not None else [])
         for (sha,) in conn.execute(
             "SELECT DISTINCT attachment_sha256 FROM entry WHERE attachment_sha256 IS NOT NULL"
         ):
-            f = ledger.attachment_path(store, sha)
-            if not f.is_file() or ledger.file_sha256(f) != sha:
-                problems.append(f"attachment {sha[:12]}… is missing or changed in {store}")
+            if not any(
+                ledger.attachment_path(st, sha).is_file()
+                and ledger.file_sha256(ledger.attachment_path(st, sha)) == sha
+                for st in stores
+            ):
+                problems.append(f"attachment {sha[:12]}… is missing or changed in {stores[0]}")
+    except sqlite3.DatabaseError as e:  # the backup is damaged: its problem, not the live one's
+        problems.append(f"it cannot be read whole: {e}")
     finally:
         conn.close()
     return problems
@@ -283,7 +309,7 @@ def restore(src: Path, db_path: Path, stamp: str) -> Path | None:
             f"{str(src)!r} is the live database itself",
             hint="restore from a copy made with plantrack db backup",
         )
-    problems = check_backup(src)
+    problems = check_backup(src, db.attachment_dir(db_path))
     if problems:
         raise PlantrackError(
             f"{str(src)!r} cannot be restored: {problems[0]}"
@@ -345,24 +371,75 @@ def _build_copy(src: Path, tmp: Path) -> None:
     files.fsync_file(tmp)
 
 
+def kept_references(db_path: Path) -> set[str]:
+    """The files the copies kept by earlier restores refer to: they share this store, and putting
+    one back must find its files."""
+    shas: set[str] = set()
+    for kept in db_path.parent.glob(f"{db_path.name}.before-restore-*"):
+        if kept.name.endswith(("-wal", "-shm")):
+            continue
+        try:
+            conn = sqlite3.connect(kept.resolve().as_uri() + "?mode=ro", uri=True)
+            try:
+                shas.update(r[0] for r in conn.execute(
+                    "SELECT DISTINCT attachment_sha256 FROM entry WHERE attachment_sha256 IS NOT NULL"))  # fmt: skip
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+    return shas
+
+
+def _unique(path: Path, stamp: str) -> Path:
+    """A name for the kept database that no earlier restore took (two restores in one second)."""
+    kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+    n = 1
+    while kept.exists() or Path(f"{kept}-wal").exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.before-restore-{stamp}-{n}")
+    return kept
+
+
+def _busy() -> PlantrackError:
+    return PlantrackError(
+        "another plantrack is reading or writing the database; nothing was restored",
+        hint="run the restore again when it has finished",
+    )
+
+
 def _keep(db_path: Path, stamp: str) -> Path | None:
-    """A second name for the live database before it is replaced (None when there is none)."""
+    """A second name for the live database before it is replaced (None when there is none).
+
+    The log is folded into the file first and the write lock taken, so the kept copy holds every
+    committed entry; a restore that cannot have the database to itself refuses, never guesses."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
-    # Fold the write-ahead log into the file, so the kept copy is complete on its own.
+    wal = Path(f"{db_path}-wal")
     try:
-        live = sqlite3.connect(db_path)
-        live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        live = sqlite3.connect(db_path, timeout=db.busy_timeout_s(), isolation_level=None)
+    except sqlite3.Error as e:
+        raise PlantrackError(f"cannot open the database to keep it: {e}") from e
+    try:
+        try:
+            busy = live.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            live.execute("BEGIN IMMEDIATE")  # writers wait while the copy is kept
+        except sqlite3.Error:
+            raise _busy() from None
+        if busy or (wal.exists() and wal.stat().st_size > 0):
+            raise _busy()
+        kept = _unique(db_path, stamp)
+        try:
+            os.link(db_path, kept)
+        except OSError:
+            files.copy(db_path, kept, mode=stat.S_IMODE(db_path.stat().st_mode))
+        files.fsync_folder(db_path.parent)
+    finally:
+        if live.in_transaction:
+            live.execute("ROLLBACK")
         live.close()
-    except sqlite3.Error:
-        pass
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-    try:
-        os.link(db_path, kept)
-    except OSError:
-        files.copy(db_path, kept, mode=None)
-    files.fsync_folder(db_path.parent)
-    # The log and index of the old file must not be read as the new one's.
+    if wal.exists() and wal.stat().st_size > 0:  # a writer came in as the lock was let go
+        raise _busy()
+    # The (empty) log and the index of the old file must not be read as the new one's.
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     return kept

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from plantrack.core.dates import utc_stamp
 from plantrack.core.lang import Message
-from plantrack.errors import PlantrackError
+from plantrack.errors import DatabaseDamaged, PlantrackError
 from plantrack.models import Change, Revision
 from plantrack.store import db, fts
 
@@ -215,7 +215,13 @@ def load_plan(conn: sqlite3.Connection, rev: int | None = None) -> Plan:
     cached = _PLANS.get(key)
     if cached is None:
         row = conn.execute("SELECT plan_json FROM plan_revision WHERE rev = ?", (head[0],)).fetchone()
-        cached = plan_from_dict(json.loads(row[0]))
+        try:
+            cached = plan_from_dict(json.loads(row[0]))
+        except (ValueError, TypeError, KeyError) as e:  # the stored plan was damaged on disk
+            raise DatabaseDamaged(
+                f"the database is damaged: plan revision {head[0]} cannot be read ({str(e)[:80]})",
+                hint="run 'plantrack db doctor', then 'plantrack db restore BACKUP'",
+            ) from e
         _PLANS.clear()  # one plan at a time is all a command needs
         _PLANS[key] = cached
     return cached
