@@ -141,7 +141,9 @@ def _inspect(path: Path) -> bool:
 
 
 def _has_traces(path: Path) -> bool:
-    return any(p.is_dir() and any(p.iterdir()) for p in (attachment_dir(path), path.with_name(path.name + "-site")))
+    return any(
+        p.is_dir() and any(p.iterdir()) for p in (attachment_dir(path), path.with_name(path.name + "-site"))
+    )
 
 
 def _refuse_lost(path: Path) -> None:
