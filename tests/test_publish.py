@@ -66,6 +66,8 @@ def test_no_internal_link_is_broken(published) -> None:
 def test_nothing_internal_reaches_any_file(published) -> None:
     _cli, out = published
     for page in pages(out):
+        if page.suffix == ".xlsx":  # a zip: checked in its own test
+            continue
         text = page.read_text(encoding="utf-8")
         assert SECRET not in text, page
         assert "<script>alert" not in text, page
@@ -115,14 +117,59 @@ def _chromium() -> str:
 def test_pages_run_in_a_real_browser(published, tmp_path: Path, width: int) -> None:
     _cli, out = published
     browser = _chromium()
-    url = (out / "zh-hant" / "search.html").as_uri() + "?q=通关"
-    r = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         f"--window-size={width},1200", "--virtual-time-budget=3000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr[-2000:]
-    dom = r.stdout
-    assert 'data-ready="1"' in dom  # the script ran to its end without an error
+
+    def load(url: str) -> tuple[str, str]:
+        r = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+             f"--window-size={width},1200", "--virtual-time-budget=3000", "--enable-logging=stderr", "--v=0",
+             "--dump-dom", url],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr[-2000:]
+        # A script error reaches the console log: any is a failure.
+        assert "Uncaught" not in r.stderr and "ERR_" not in r.stderr, r.stderr[-2000:]
+        return r.stdout, r.stderr
+
+    dom, _ = load((out / "zh-hant" / "search.html").as_uri() + "?q=通关")
+    assert 'data-ready="1"' in dom  # the script ran to its end
     assert "objective/obj-a.html" in dom.split('id="results"')[1]  # and found the Traditional entry
+    for page in ("en/index.html", "zh-hans/objective/obj-a.html", "zh-hant/changes.html"):
+        dom, _ = load((out / page).as_uri())
+        assert 'data-ready="1"' in dom, page
+
+
+def test_milestone_history_slips_and_quarters(small, plan_file: Path, tmp_path: Path) -> None:
+    from .conftest import SMALL_PLAN
+
+    assert small("milestone", "start", "ms-a1", "--on", "2025-02-01").exit_code == 0
+    assert small("milestone", "done", "ms-a1", "--on", "2025-06-01").exit_code == 0
+    plan_file.write_text(SMALL_PLAN.replace("due = 2026-06-30", "due = 2026-12-31"), encoding="utf-8")
+    assert small("plan", "apply", plan_file).exit_code == 0
+    out = tmp_path / "site"
+    assert small("publish", "--out", out).exit_code == 0
+    page = (out / "en" / "objective" / "obj-a.html").read_text(encoding="utf-8")
+    assert "2025-02-01 → in-progress<br>2025-06-01 → done" in page
+    assert "due date moved from 2026-06-30 to 2026-12-31" in page
+    for tree in ("en", "zh-hans", "zh-hant"):
+        quarters = sorted(p.name for p in (out / tree / "changes").iterdir())
+        assert len(quarters) == 8 and "2026-Q4.html" in quarters
+    q4 = (out / "en" / "changes" / "2026-Q4.html").read_text(encoding="utf-8")
+    assert "due date moved" in q4
+    q2 = (out / "en" / "changes" / "2025-Q2.html").read_text(encoding="utf-8")
+    assert "ms-a1" in q2
+
+
+def test_the_xlsx_download_holds_the_published_figures(published) -> None:
+    import openpyxl
+
+    cli, out = published
+    book = openpyxl.load_workbook(out / "data" / "objectives.xlsx")
+    rows = list(book["objectives"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("objective", "indicator", "title")
+    by_indicator = {r[1]: r for r in rows[1:] if r[1]}
+    assert by_indicator["ind-a"][7] == 4  # a real number, not text
+    assert by_indicator["ind-b"][7] in (None, "")  # resting on internal evidence: not published
+    before = (out / "data" / "objectives.xlsx").read_bytes()
+    assert cli("publish", "--out", out).exit_code == 0
+    assert (out / "data" / "objectives.xlsx").read_bytes() == before

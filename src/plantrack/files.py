@@ -112,8 +112,8 @@ def write_text(dest: Path, text: str, mode: int | None = None, durable: bool = T
             f.write(text)
 
 
-def write_bytes(dest: Path, data: bytes, mode: int | None = None) -> None:
-    with replacing(dest, mode) as tmp:
+def write_bytes(dest: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    with replacing(dest, mode, durable) as tmp:
         tmp.write_bytes(data)
 
 

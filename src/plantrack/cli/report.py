@@ -10,7 +10,7 @@ from plantrack.cli.context import say, state
 from plantrack.cli.options import Json, Lang, not_empty
 from plantrack.core import dates
 from plantrack.core import lang as L
-from plantrack.files import write_text
+from plantrack.files import write_bytes, write_text
 from plantrack.render import calendar as ics
 from plantrack.render import dump_json, formats, progress_bar, site
 from plantrack.render.labels import file_stem
@@ -140,9 +140,8 @@ def publish(
         portal = publishing.build(conn, day, instant, now)
         pages = list(site.render(portal, dates.utc_stamp(now), langs))
         data = [("data/status.json", site.data_json(portal)), ("data/objectives.csv", site.data_csv(portal))]
-        pages += data + [
-            ("data/index.html", site.downloads_page(portal, [p.split("/")[-1] for p, _ in data]))
-        ]
+        names = [p.split("/")[-1] for p, _ in data] + ["objectives.xlsx"]
+        pages += data + [("data/index.html", site.downloads_page(portal, names))]
         from pathlib import Path  # (as calendar does: pathlib is not on the status path)
 
         root = Path(out).expanduser()
@@ -159,5 +158,12 @@ def publish(
                 write_text(dest, text, durable=False)
                 written += 1
             update(n, len(pages))
+        book = root / "data" / "objectives.xlsx"
+        content = site.data_xlsx(portal)
+        if book.is_file() and book.read_bytes() == content:
+            same += 1
+        else:
+            write_bytes(book, content, durable=False)
+            written += 1
     say(L.t("site.published", path=root, written=written, same=same))
     print(root)

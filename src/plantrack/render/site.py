@@ -35,7 +35,7 @@ from plantrack.render.labels import (
     with_unit,
     word,
 )
-from plantrack.report import Portal
+from plantrack.report import Portal, QuarterChanges
 
 if TYPE_CHECKING:
     from plantrack.core.progress import GroupResult, ObjectiveResult
@@ -180,7 +180,7 @@ def _entry(e: Entry, unit: str) -> Markup:
     )
     mark = f' <span class="retracted">{escape(s("retracted"))}</span>' if e.retracted else ""
     return Markup(
-        f"<li><time>{e.on.isoformat()}</time> · {escape(word('kind', e.kind.value))}"
+        f"<li><time>{e.on.isoformat()}</time> · <code>{escape(e.target)}</code> {escape(word('kind', e.kind.value))}"
         f' {escape(entry_summary(e, unit))}{link}{mark} · <span class="who">{escape(e.user)}</span></li>'
     )
 
@@ -202,16 +202,22 @@ def _objective(portal: Portal, o: ObjectiveResult) -> Markup:
             s("assessment"), confidence_words(o.confidence), one_line(row.assessment.text, 2000)))  # fmt: skip
     if o.milestones:
         items = Markup("").join(
-            Markup('<tr><th scope="row">{}<br><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td></tr>').format(
+            Markup('<tr><th scope="row">{}<br><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>').format(
                 title(m.milestone.title, m.milestone.title_zh), m.milestone.id, word("state", m.state.value),
                 m.milestone.due.isoformat() if m.milestone.due else "—", s("overdue") if m.overdue else "",
+                _history(portal, m.milestone.id),
             )
             for m in o.milestones
         )  # fmt: skip
         parts.append(Markup(
             '<h2>{}</h2><div class="scroll"><table><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
-            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>'
-        ).format(s("milestones"), s("milestone"), s("state"), s("due"), s("late"), items))  # fmt: skip
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody>'
+            "</table></div>"
+        ).format(s("milestones"), s("milestone"), s("state"), s("due"), s("late"), s("history"), items))  # fmt: skip
+    moved = portal.slips.get(ob.id, ())
+    if moved:
+        parts.append(Markup("<p>{}</p>").format(
+            "; ".join(s("slip", old=old, new=new, on=on) for on, old, new in moved)))  # fmt: skip
     for ir in o.indicators:
         i = ir.indicator
         hide = i.id in portal.withheld
@@ -259,8 +265,59 @@ def _changes(portal: Portal) -> Markup:
         Markup("<ul>{}</ul>").format(done) if done else Markup("<p>{}</p>").format(s("none")),
         Markup("<h2>{}</h2>").format(s("slips")),
         Markup("<ul>{}</ul>").format(slips) if slips else Markup("<p>{}</p>").format(s("none")),
+        Markup("<h2>{}</h2><ul>{}</ul>").format(
+            s("by_quarter"),
+            Markup("").join(
+                Markup('<li><a href="changes/{}.html">{}</a></li>').format(slug(q.label), q.label)
+                for q in portal.quarters
+            ),
+        ),
     ]
     return Markup("").join(parts)
+
+
+def _history(portal: Portal, milestone_id: str) -> Markup:
+    """A milestone's public state changes, oldest first, and the due dates plan revisions moved."""
+    objective = next(
+        (
+            o
+            for o in portal.report.status.objectives
+            if any(m.id == milestone_id for m in o.objective.milestones)
+        ),
+        None,
+    )
+    entries = portal.evidence.get(objective.objective.id, ()) if objective else ()
+    steps = [
+        f"{e.on.isoformat()} → {word('state', e.state.value)}"
+        for e in reversed(entries)
+        if e.target == milestone_id and e.state is not None and not e.retracted
+    ]
+    steps += [s("slip", old=old, new=new, on=on) for on, old, new in portal.slips.get(milestone_id, ())]
+    return Markup("<br>").join(steps) if steps else Markup("—")
+
+
+def _quarter_page(q: QuarterChanges, units: dict[str, str]) -> Markup:
+    def listing(entries: tuple[Entry, ...]) -> Markup:
+        if not entries:
+            return Markup("<p>{}</p>").format(s("none"))
+        return Markup('<ul class="events">{}</ul>').format(
+            Markup(
+                "".join(
+                    _entry(e, units.get(e.target, "") if e.kind.value == "measurement" else "")
+                    for e in entries
+                )
+            )
+        )
+
+    slips = Markup("").join(
+        Markup("<li><code>{}</code>: {}</li>").format(oid, s("slip", old=old, new=new, on=on))
+        for on, oid, old, new in q.slips
+    )
+    return Markup("<p>{}</p><h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}<h2>{}</h2>{}").format(
+        s("period", start=q.start.isoformat(), end=q.end.isoformat()),
+        s("completed"), listing(q.completed), s("measurements"), listing(q.measurements), s("notes"), listing(q.notes),
+        s("slips"), Markup("<ul>{}</ul>").format(slips) if slips else Markup("<p>{}</p>").format(s("none")),
+    )  # fmt: skip
 
 
 def _group_page(portal: Portal, kind: str, g: GroupResult) -> Markup:
@@ -337,6 +394,9 @@ def render(
                         f"{kind}/{slug(g.id)}.html", title(g.name, g.name_zh), _group_page(portal, kind, g)
                     )
             yield page("changes.html", s("changes_in", period=portal.report.period.label), _changes(portal))
+            for q in portal.quarters:
+                yield page(f"changes/{slug(q.label)}.html", s("changes_in", period=q.label),
+                           _quarter_page(q, portal.report.units))  # fmt: skip
             yield page("search.html", s("search"), Markup(
                 '<form role="search" onsubmit="return false"><label for="q">{}</label> '
                 '<input id="q" type="search" autocomplete="off"></form><ul id="results" aria-live="polite"></ul>'
@@ -477,6 +537,48 @@ def data_json(portal: Portal) -> str:
         "objectives": objectives,
     }  # fmt: skip
     return json_text(data) + "\n"
+
+
+def data_xlsx(portal: Portal) -> bytes:
+    """The CSV's rows as a workbook: real numbers, a frozen header; the same data gives the same bytes."""
+    import csv
+    import io
+    from datetime import datetime
+
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    rows = list(csv.reader(io.StringIO(data_csv(portal).lstrip(BOM))))
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    day = portal.report.as_of
+    book.set_properties(
+        {"title": portal.report.plan_title, "created": datetime(day.year, day.month, day.day)}
+    )
+    sheet = book.add_worksheet("objectives")
+    bold = book.add_format({"bold": True})
+    numeric = {"progress", "expected", "value", "target"}
+    for c, name in enumerate(rows[0]):
+        sheet.write_string(0, c, name, bold)
+    for r, row in enumerate(rows[1:], start=1):
+        for c, value in enumerate(row):
+            if rows[0][c] in numeric and value not in ("", None):
+                try:
+                    sheet.write_number(r, c, float(value))
+                    continue
+                except ValueError:
+                    pass
+            sheet.write_string(r, c, value.lstrip("'") if value.startswith("'") else value)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
 
 
 def data_csv(portal: Portal) -> str:

@@ -120,6 +120,19 @@ def as_of_for(period: Period, today: date) -> date:
 
 
 @dataclass(frozen=True)
+class QuarterChanges:
+    """What happened in one quarter, for the site: public entries dated in it, slips applied in it."""
+
+    label: str
+    start: date
+    end: date
+    completed: tuple[Entry, ...]
+    measurements: tuple[Entry, ...]
+    notes: tuple[Entry, ...]
+    slips: tuple[tuple[str, str, str, str], ...]  # (applied on, object id, old due, new due)
+
+
+@dataclass(frozen=True)
 class Portal:
     """What the published site shows: the report as of a day, each objective's public evidence,
     and the ids whose figures rest on evidence that is not published."""
@@ -128,3 +141,5 @@ class Portal:
     evidence: dict[str, tuple[Entry, ...]]  # objective id -> its public entries, newest first
     withheld: frozenset[str]  # indicator and objective ids whose figure rests on internal evidence
     completed: tuple[Entry, ...] = ()  # milestones marked done in the report's period (public ones)
+    slips: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)  # id -> (on, old, new)
+    quarters: tuple[QuarterChanges, ...] = ()  # the latest quarters, newest first
