@@ -149,7 +149,7 @@ def test_milestone_history_slips_and_quarters(small, plan_file: Path, tmp_path: 
     out = tmp_path / "site"
     assert small("publish", "--out", out).exit_code == 0
     page = (out / "en" / "objective" / "obj-a.html").read_text(encoding="utf-8")
-    assert "2025-02-01 → in-progress<br>2025-06-01 → done" in page
+    assert "<time>2025-02-01</time> → in-progress<br><time>2025-06-01</time> → done" in page
     assert "due date moved from 2026-06-30 to 2026-12-31" in page
     for tree in ("en", "zh-hans", "zh-hant"):
         quarters = sorted(p.name for p in (out / tree / "changes").iterdir())

@@ -204,7 +204,8 @@ def _objective(portal: Portal, o: ObjectiveResult) -> Markup:
         items = Markup("").join(
             Markup('<tr><th scope="row">{}<br><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>').format(
                 title(m.milestone.title, m.milestone.title_zh), m.milestone.id, word("state", m.state.value),
-                m.milestone.due.isoformat() if m.milestone.due else "—", s("overdue") if m.overdue else "",
+                Markup("<time>{}</time>").format(m.milestone.due.isoformat()) if m.milestone.due else "—",
+                s("overdue") if m.overdue else "",
                 _history(portal, m.milestone.id),
             )
             for m in o.milestones
@@ -288,11 +289,14 @@ def _history(portal: Portal, milestone_id: str) -> Markup:
     )
     entries = portal.evidence.get(objective.objective.id, ()) if objective else ()
     steps = [
-        f"{e.on.isoformat()} → {word('state', e.state.value)}"
+        Markup("<time>{}</time> → {}").format(e.on.isoformat(), word("state", e.state.value))
         for e in reversed(entries)
         if e.target == milestone_id and e.state is not None and not e.retracted
     ]
-    steps += [s("slip", old=old, new=new, on=on) for on, old, new in portal.slips.get(milestone_id, ())]
+    steps += [
+        Markup("{}").format(s("slip", old=old, new=new, on=on))
+        for on, old, new in portal.slips.get(milestone_id, ())
+    ]
     return Markup("<br>").join(steps) if steps else Markup("—")
 
 
@@ -471,6 +475,7 @@ thead th { background: #f3f3f3; }
 footer { border-top: 1px solid var(--line); margin-top: 2rem; font-size: .9rem; }
 figure { margin: .5rem 0; } figure svg { max-width: 100%; height: auto; }
 code { word-break: break-all; }
+time { white-space: nowrap; }
 header nav a { white-space: nowrap; }
 @media (max-width: 480px) { body { padding: 0 .5rem; overflow-wrap: anywhere; } h1 { font-size: 1.3rem; }
   td { overflow-wrap: normal; white-space: nowrap; }
