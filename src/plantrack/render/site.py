@@ -206,7 +206,7 @@ def _objective(portal: Portal, o: ObjectiveResult) -> Markup:
                 title(m.milestone.title, m.milestone.title_zh), m.milestone.id, word("state", m.state.value),
                 Markup("<time>{}</time>").format(m.milestone.due.isoformat()) if m.milestone.due else "—",
                 s("overdue") if m.overdue else "",
-                _history(portal, m.milestone.id),
+                _history(portal, portal.evidence.get(ob.id, ()), m.milestone.id),
             )
             for m in o.milestones
         )  # fmt: skip
@@ -277,17 +277,8 @@ def _changes(portal: Portal) -> Markup:
     return Markup("").join(parts)
 
 
-def _history(portal: Portal, milestone_id: str) -> Markup:
+def _history(portal: Portal, entries: tuple[Entry, ...], milestone_id: str) -> Markup:
     """A milestone's public state changes, oldest first, and the due dates plan revisions moved."""
-    objective = next(
-        (
-            o
-            for o in portal.report.status.objectives
-            if any(m.id == milestone_id for m in o.objective.milestones)
-        ),
-        None,
-    )
-    entries = portal.evidence.get(objective.objective.id, ()) if objective else ()
     steps = [
         Markup("<time>{}</time> → {}").format(e.on.isoformat(), word("state", e.state.value))
         for e in reversed(entries)
