@@ -24,6 +24,7 @@ from plantrack.sites import keys
 from plantrack.store import ledger
 
 from .conftest import Result, reached, trust_each_other, wait_for
+from .test_anchor import rechain_after_editing
 
 Data = dict[str, bytes]
 
@@ -428,22 +429,7 @@ def test_a_partners_rewritten_or_shortened_history_is_refused(two) -> None:
     s("export", "--out", tmp / "sz1.zip")
     assert h("import", tmp / "sz1.zip").exit_code == 0
     # Someone with Shenzhen's file rewrites an entry and re-chains everything after it.
-    conn = sqlite3.connect(tmp / "sz.db")
-    conn.execute("DROP TRIGGER entry_append_only_update")
-    rows = conn.execute("SELECT id FROM entry ORDER BY id").fetchall()
-    conn.execute("UPDATE entry SET text = 'rewritten' WHERE id = 2")
-    prev = ledger.GENESIS
-    conn.commit()
-    conn.close()
-    from plantrack.store import db as store_db
-
-    c = store_db.connect(tmp / "sz.db")
-    for (i,) in rows:
-        e = ledger.entries_by_id(c, [i])[0]
-        h_new = ledger.entry_hash(prev, ledger.hashed_content(e))
-        c.execute("UPDATE entry SET hash = ? WHERE id = ?", (h_new, i))
-        prev = h_new
-    c.close()
+    rechain_after_editing(tmp / "sz.db", 2, "rewritten")
     assert s("log", "obj-a", "business as usual").exit_code == 0
     s("export", "--out", tmp / "sz2.zip")
     refused(h, tmp / "sz2.zip", tmp / "hk.db", "no longer passes through the head")

@@ -45,3 +45,8 @@ class NotAPlantrackDatabase(PlantrackError):
 
 class DatabaseDamaged(PlantrackError):
     """A plantrack database file that SQLite cannot read whole: `db doctor` says what it found."""
+
+    HINT = "run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint or self.HINT)

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from plantrack.cli.context import state
 from plantrack.core import lang as L
-from plantrack.errors import PlantrackError
+from plantrack.errors import DatabaseDamaged, PlantrackError
 from plantrack.render import safe
 from plantrack.store import db
 
@@ -130,5 +130,5 @@ def database_trouble(e: sqlite3.DatabaseError) -> tuple[str, str]:
         return (f"cannot open the database {where!r}", "check that its folder exists and can be written")
     return (
         f"the database is damaged: {msg} ({where})",
-        "run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
+        DatabaseDamaged.HINT,
     )

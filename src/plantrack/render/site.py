@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ from markupsafe import Markup, escape
 from plantrack import __version__
 from plantrack.core import lang as L
 from plantrack.core.scripts import to_hans, to_hant
-from plantrack.core.text import fmt_num, pct
+from plantrack.core.text import pct
 from plantrack.models import Entry
 from plantrack.render import json_text, shapes
 from plantrack.render.html import chart
@@ -440,10 +439,6 @@ def _root(portal: Portal) -> str:
     ).format(r.plan_title, r.plan_title, r.plan_title_zh or "", links)
 
 
-def as_of_label(d: date) -> str:
-    return d.isoformat()
-
-
 STYLE = """\
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --line: #ccc; }
 * { box-sizing: border-box; }
@@ -603,6 +598,3 @@ def data_csv(portal: Portal) -> str:
                         "" if h or not ir.measured else ir.value, i.unit, "" if i.target is None else i.target,
                         r.as_of.isoformat(), r.ledger_head or "")])  # fmt: skip
     return out.getvalue()
-
-
-__all__ = ["TREES", "as_of_label", "data_csv", "data_json", "fmt_num", "render", "search_index", "slug"]

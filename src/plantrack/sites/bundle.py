@@ -52,7 +52,6 @@ _KNOWN = {"manifest.json", "manifest.json.minisig", "entries.jsonl", "plan.json"
 _CHUNK = 1 << 20
 
 Progress = Callable[[int, int], None]
-BundleInvalid = BundleRefused  # the name earlier releases used
 
 
 @dataclass(frozen=True)

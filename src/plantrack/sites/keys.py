@@ -95,9 +95,7 @@ def generate(db_path: Path, site: str) -> PublicKey:
     text = f"plantrack site key\nsite: {site}\nkey id: {key_id}\n".encode() + pem
     folder = key_folder(db_path)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
-        files.write_bytes(secret_path(db_path), text, mode=0o600)
+        files.write_private(secret_path(db_path), text)
     except OSError as e:
         raise PlantrackError(
             f"cannot write the site's secret key in {str(folder)!r}: {e.strerror}",
@@ -108,7 +106,6 @@ def generate(db_path: Path, site: str) -> PublicKey:
 
 @dataclass(frozen=True)
 class Secret:
-    site: str
     key_id: str
     pem: bytes
 
@@ -140,7 +137,7 @@ def load_secret(db_path: Path, key_id: str) -> Secret:
             f"{str(path)!r} is not this site's secret key (key id {key_id} expected)",
             hint="restore the -site folder that belongs to this database",
         )
-    return Secret("", key_id, sep + pem)
+    return Secret(key_id, sep + pem)
 
 
 # --- public key files --------------------------------------------------------------------------

@@ -94,10 +94,7 @@ def _inspect(path: Path) -> bool:
         return True
     if head != SQLITE_HEADER:
         if _has_traces(path):  # plantrack's own folders beside it: this was our database
-            raise DatabaseDamaged(
-                f"the database {str(path)!r} is damaged: its first page is not SQLite's",
-                hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
-            )
+            raise DatabaseDamaged(f"the database {str(path)!r} is damaged: its first page is not SQLite's")
         raise _refuse(path, "not an SQLite file")
     # Read-only look, so that nothing (not even a journal mode) changes in a foreign file.
     try:
@@ -131,10 +128,7 @@ def _inspect(path: Path) -> bool:
             ) from e
         # It starts as an SQLite file does, so it is not foreign: it is damaged (cut short,
         # overwritten in the middle).
-        raise DatabaseDamaged(
-            f"the database {str(path)!r} is damaged: {e}",
-            hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
-        ) from e
+        raise DatabaseDamaged(f"the database {str(path)!r} is damaged: {e}") from e
     if not row or row[0] != APP_NAME:
         raise _refuse(path, "its meta table is not plantrack's")
     return False
@@ -270,10 +264,7 @@ def _check_before_writing(conn: sqlite3.Connection) -> None:
         result = [str(e)]
     if result != ["ok"]:
         lines = [ln for r in result for ln in r.splitlines() if ln.strip() and not ln.startswith("***")]
-        raise DatabaseDamaged(
-            f"the database is damaged ({(lines or result)[0][:120]}); nothing was written",
-            hint="run 'plantrack db doctor' to see what is wrong, then 'plantrack db restore BACKUP'",
-        )
+        raise DatabaseDamaged(f"the database is damaged ({(lines or result)[0][:120]}); nothing was written")
 
 
 @contextmanager

@@ -612,18 +612,6 @@ def sweep_store(conn: sqlite3.Connection, store: Path, also_referenced: Collecti
     return removed
 
 
-def discard_unreferenced(conn: sqlite3.Connection, stored: Path) -> None:
-    """Remove a just-stored attachment that no entry came to reference."""
-    try:
-        referenced = conn.execute(
-            "SELECT 1 FROM entry WHERE attachment_sha256 = ? LIMIT 1", (stored.name,)
-        ).fetchone()
-    except sqlite3.Error:
-        return
-    if referenced is None:
-        stored.unlink(missing_ok=True)
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 _COLUMNS = (
@@ -646,8 +634,7 @@ def _row(row: Sequence[Any]) -> Entry:
         return _entry_of(row)
     except (ValueError, TypeError) as e:  # a row damaged on disk (SQLite's own check can pass)
         raise DatabaseDamaged(
-            f"the database is damaged: entry {row[0]} cannot be read ({str(e)[:80]})",
-            hint="run 'plantrack db doctor', then 'plantrack db restore BACKUP'",
+            f"the database is damaged: entry {row[0]} cannot be read ({str(e)[:80]})"
         ) from e
 
 

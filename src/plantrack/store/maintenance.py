@@ -109,13 +109,7 @@ def examine(conn: sqlite3.Connection, db_path: Path, pending_at_open: list[str],
         x.ok.append(f"schema: {len(known)} migrations applied, none pending{note}")
     else:
         x.problems.append(f"schema: pending migrations {', '.join(k for k in known if k not in applied)}")
-    unreadable = []
-    for rev, plan_json in conn.execute("SELECT rev, plan_json FROM plan_revision"):
-        try:
-            json.loads(plan_json)
-        except ValueError:
-            unreadable.append(f"plan revision {rev} cannot be read (its stored JSON is damaged)")
-    x.problems += unreadable
+    x.problems += unreadable_plans(conn)
     total = conn.execute("SELECT count(*) FROM entry").fetchone()[0]
     chain = ledger.verify_chain(conn, progress)
     if chain:
@@ -272,11 +266,7 @@ def check_backup(path: Path, live_store: Path | None = None) -> list[str]:
         if check != ["ok"]:
             problems += [f"integrity: {c}" for c in check[:5]]
         problems += ledger.verify_chain(conn)
-        for rev, plan_json in conn.execute("SELECT rev, plan_json FROM plan_revision"):
-            try:
-                json.loads(plan_json)
-            except ValueError:
-                problems.append(f"plan revision {rev} cannot be read")
+        problems += unreadable_plans(conn)
         # A copy kept by an earlier restore shares the live database's store.
         stores = [db.attachment_dir(path)] + ([live_store] if live_store is not None else [])
         for (sha,) in conn.execute(
@@ -369,6 +359,17 @@ def _build_copy(src: Path, tmp: Path) -> None:
     if ok != "ok":
         raise PlantrackError(f"the restored copy failed its check: {ok}")
     files.fsync_file(tmp)
+
+
+def unreadable_plans(conn: sqlite3.Connection) -> list[str]:
+    """Plan revisions whose stored JSON no longer parses (damaged on disk; SQLite's check passes)."""
+    problems = []
+    for rev, plan_json in conn.execute("SELECT rev, plan_json FROM plan_revision"):
+        try:
+            json.loads(plan_json)
+        except ValueError:
+            problems.append(f"plan revision {rev} cannot be read (its stored JSON is damaged)")
+    return problems
 
 
 def kept_references(db_path: Path) -> set[str]:

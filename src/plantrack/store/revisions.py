@@ -219,8 +219,7 @@ def load_plan(conn: sqlite3.Connection, rev: int | None = None) -> Plan:
             cached = plan_from_dict(json.loads(row[0]))
         except (ValueError, TypeError, KeyError) as e:  # the stored plan was damaged on disk
             raise DatabaseDamaged(
-                f"the database is damaged: plan revision {head[0]} cannot be read ({str(e)[:80]})",
-                hint="run 'plantrack db doctor', then 'plantrack db restore BACKUP'",
+                f"the database is damaged: plan revision {head[0]} cannot be read ({str(e)[:80]})"
             ) from e
         _PLANS.clear()  # one plan at a time is all a command needs
         _PLANS[key] = cached

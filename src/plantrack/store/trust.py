@@ -117,11 +117,6 @@ def forget_partner_head(conn: sqlite3.Connection, site: str) -> None:
     conn.execute("DELETE FROM partner_head WHERE site = ?", (site,))
 
 
-def chain(conn: sqlite3.Connection) -> list[str]:
-    """Every entry's hash, first to last: the ledger's chain, as a bundle carries it."""
-    return [r[0] for r in conn.execute("SELECT hash FROM entry ORDER BY id")]
-
-
 def mark_signed(conn: sqlite3.Connection, after_id: int, signed_by: str) -> None:
     """Record who vouched for the entries just imported (ids above ``after_id``)."""
     conn.execute(
