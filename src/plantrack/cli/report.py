@@ -159,7 +159,7 @@ def publish(
                 written += 1
             update(n, len(pages))
         book = root / "data" / "objectives.xlsx"
-        content = site.data_xlsx(portal)
+        content = site.data_xlsx(portal, data[1][1])
         if book.is_file() and book.read_bytes() == content:
             same += 1
         else:

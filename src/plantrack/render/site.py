@@ -530,15 +530,16 @@ def data_json(portal: Portal) -> str:
     return json_text(data) + "\n"
 
 
-def data_xlsx(portal: Portal) -> bytes:
-    """The CSV's rows as a workbook: real numbers, a frozen header; the same data gives the same bytes."""
+def data_xlsx(portal: Portal, csv_text: str) -> bytes:
+    """The CSV's rows (``data_csv``) as a workbook: real numbers, a frozen header; the same data
+    gives the same bytes."""
     import csv
     import io
     from datetime import datetime
 
     import xlsxwriter  # type: ignore[import-untyped]
 
-    rows = list(csv.reader(io.StringIO(data_csv(portal).lstrip(BOM))))
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip(BOM))))
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out,
